@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Tiny helpers over struct block_meta: sizes, header <-> payload, and the header seal. */
+#ifndef OSMEM_BLOCK_H
+#define OSMEM_BLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "block_meta.h"
+
+#define META_SIZE sizeof(struct block_meta)
+#define MMAP_THRESHOLD ((size_t)128 * 1024)
+#define HEAP_PREALLOC ((size_t)128 * 1024)
+/* A split leaves a free rest only when it can hold a header and one aligned word. */
+#define MIN_SPLIT_REST (META_SIZE + 8)
+
+_Static_assert(sizeof(struct block_meta) == 32, "the contract fixes the header at 32 bytes");
+_Static_assert(offsetof(struct block_meta, status) + sizeof(int) + sizeof(uint32_t) ==
+		       offsetof(struct block_meta, prev),
+	       "the seal lives in the 4 padding bytes after status");
+
+/* ALIGN(x) = (x + 7) & ~7, or false when the aligned size plus a header cannot be represented. */
+static inline bool align_size(size_t size, size_t *aligned)
+{
+	if (size > SIZE_MAX - 7 - META_SIZE)
+		return false;
+	*aligned = (size + 7) & ~(size_t)7;
+	return true;
+}
+
+static inline struct block_meta *block_of(void *payload)
+{
+	return (struct block_meta *)((char *)payload - META_SIZE);
+}
+
+static inline void *payload_of(struct block_meta *block)
+{
+	return (char *)block + META_SIZE;
+}
+
+static inline char *block_end(struct block_meta *block)
+{
+	return (char *)payload_of(block) + block->size;
+}
+
+/* The seal is a hash of the header's address, size and status, keyed per process. It lets os_free
+ * tell a real header from payload bytes or an overwritten header in O(1), without a system call. */
+static inline uint32_t block_seal_value(const struct block_meta *block)
+{
+	extern uintptr_t osmem_seal_key;
+	uint64_t x = (uint64_t)(uintptr_t)block ^ osmem_seal_key;
+
+	x ^= (uint64_t)block->size * 0x9e3779b97f4a7c15ull;
+	x ^= (uint64_t)(unsigned)block->status * 0xc2b2ae3d27d4eb4full;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 29;
+	return (uint32_t)x;
+}
+
+#define SEAL_OFFSET (offsetof(struct block_meta, status) + sizeof(int))
+
+static inline bool block_seal_ok(struct block_meta *block)
+{
+	uint32_t seal;
+
+	memcpy(&seal, (char *)block + SEAL_OFFSET, sizeof(seal));
+	return seal == block_seal_value(block);
+}
+
+/* Every change of size or status goes through here so the seal always matches. */
+static inline void block_set(struct block_meta *block, size_t size, int status)
+{
+	uint32_t seal;
+
+	block->size = size;
+	block->status = status;
+	seal = block_seal_value(block);
+	memcpy((char *)block + SEAL_OFFSET, &seal, sizeof(seal));
+}
+
+#endif

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "heap.h"
+
+#include <sys/mman.h>
+
+#include "os_layer.h"
+#include "report.h"
+
+struct osmem_state osmem_state;
+uintptr_t osmem_seal_key;
+
+static void seal_key_init(void)
+{
+	/* Where the library is loaded differs per process (ASLR): enough to make a forged seal unlikely
+	 * without a system call to fetch randomness. */
+	if (!osmem_seal_key)
+		osmem_seal_key = ((uintptr_t)&osmem_seal_key * 0x9e3779b97f4a7c15ull) | 1;
+}
+
+static bool adjacent(struct block_meta *block, struct block_meta *next)
+{
+	return next && block_end(block) == (char *)next;
+}
+
+static void link_after(struct block_meta *block, struct block_meta *fresh)
+{
+	fresh->prev = block;
+	fresh->next = block ? block->next : NULL;
+	if (block)
+		block->next = fresh;
+	if (fresh->next)
+		fresh->next->prev = fresh;
+	else
+		osmem_state.tail = fresh;
+}
+
+static void unlink_block(struct block_meta *block)
+{
+	if (block->prev)
+		block->prev->next = block->next;
+	else
+		osmem_state.head = block->next;
+	if (block->next)
+		block->next->prev = block->prev;
+	else
+		osmem_state.tail = block->prev;
+}
+
+static void *os_sbrk(size_t increment)
+{
+	void *old_break = osmem_os_sbrk((intptr_t)increment);
+
+	return old_break == (void *)-1 ? NULL : old_break;
+}
+
+static bool preallocate(void)
+{
+	struct block_meta *block = os_sbrk(HEAP_PREALLOC);
+
+	if (!block)
+		return false;
+	seal_key_init();
+	block->prev = block->next = NULL;
+	block_set(block, HEAP_PREALLOC - META_SIZE, STATUS_FREE);
+	osmem_state.head = osmem_state.tail = block;
+	osmem_state.end = block_end(block);
+	return true;
+}
+
+bool heap_absorb_next(struct block_meta *block)
+{
+	struct block_meta *next = block->next;
+
+	if (!adjacent(block, next) || next->status != STATUS_FREE)
+		return false;
+	unlink_block(next);
+	block_set(block, block->size + META_SIZE + next->size, block->status);
+	return true;
+}
+
+static void coalesce_all(void)
+{
+	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
+		if (block->status != STATUS_FREE)
+			continue;
+		while (heap_absorb_next(block))
+			;
+	}
+}
+
+static struct block_meta *best_fit(size_t aligned)
+{
+	struct block_meta *best = NULL;
+
+	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
+		if (block->status == STATUS_FREE && block->size >= aligned &&
+		    (!best || block->size < best->size))
+			best = block;
+	}
+	return best;
+}
+
+void heap_split(struct block_meta *block, size_t aligned)
+{
+	struct block_meta *rest;
+
+	if (block->size - aligned < MIN_SPLIT_REST)
+		return;
+	rest = (struct block_meta *)((char *)payload_of(block) + aligned);
+	block_set(rest, block->size - aligned - META_SIZE, STATUS_FREE);
+	block_set(block, aligned, block->status);
+	link_after(block, rest);
+}
+
+/* Grows the tail block to `aligned` bytes at the break. When someone else moved the break since,
+ * the new bytes would not follow the tail: they are given back and the caller places the block
+ * elsewhere. */
+enum grow_result heap_grow_tail(size_t aligned)
+{
+	size_t increment = aligned - osmem_state.tail->size;
+	char *old_break = os_sbrk(increment);
+
+	if (!old_break)
+		return GROW_REFUSED;
+	if (old_break != osmem_state.end) {
+		osmem_os_sbrk(-(intptr_t)increment);
+		return GROW_BREAK_MOVED;
+	}
+	osmem_state.end += increment;
+	block_set(osmem_state.tail, aligned, osmem_state.tail->status);
+	return GROW_OK;
+}
+
+static struct block_meta *append_block(size_t aligned)
+{
+	struct block_meta *block = os_sbrk(META_SIZE + aligned);
+
+	if (!block)
+		return NULL;
+	if ((char *)block != osmem_state.end)
+		osmem_state.foreign_gaps++;
+	block_set(block, aligned, STATUS_ALLOC);
+	link_after(osmem_state.tail, block);
+	osmem_state.end = block_end(block);
+	return block;
+}
+
+struct block_meta *heap_alloc(size_t aligned)
+{
+	struct block_meta *block;
+
+	if (!osmem_state.head) {
+		if (!preallocate())
+			return NULL;
+	} else {
+		coalesce_all();
+	}
+	block = best_fit(aligned);
+	if (block) {
+		heap_split(block, aligned);
+		block_set(block, block->size, STATUS_ALLOC);
+		return block;
+	}
+	if (osmem_state.tail->status == STATUS_FREE) {
+		switch (heap_grow_tail(aligned)) {
+		case GROW_OK:
+			block_set(osmem_state.tail, aligned, STATUS_ALLOC);
+			return osmem_state.tail;
+		case GROW_REFUSED:
+			return NULL;
+		case GROW_BREAK_MOVED:
+			break;
+		}
+	}
+	return append_block(aligned);
+}
+
+bool heap_lists(const struct block_meta *block)
+{
+	for (struct block_meta *it = osmem_state.head; it; it = it->next) {
+		if (it == block)
+			return true;
+	}
+	return false;
+}
+
+struct block_meta *map_block(size_t aligned)
+{
+	struct block_meta *block = osmem_os_mmap(NULL, META_SIZE + aligned, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (block == MAP_FAILED)
+		return NULL;
+	seal_key_init();
+	block_set(block, aligned, STATUS_MAPPED);
+	block->prev = NULL;
+	block->next = osmem_state.mapped;
+	if (block->next)
+		block->next->prev = block;
+	osmem_state.mapped = block;
+	return block;
+}
+
+bool unmap_block(struct block_meta *block)
+{
+	struct block_meta *prev = block->prev, *next = block->next;
+
+	if (osmem_os_munmap(block, META_SIZE + block->size) != 0) {
+		report_fault(OSMEM_FAULT_UNMAP_FAILED, payload_of(block), "os_free");
+		return false;
+	}
+	if (prev)
+		prev->next = next;
+	else
+		osmem_state.mapped = next;
+	if (next)
+		next->prev = prev;
+	return true;
+}
+
+struct block_meta *find_mapped(const struct block_meta *header)
+{
+	for (struct block_meta *block = osmem_state.mapped; block; block = block->next) {
+		if (block == header)
+			return block;
+	}
+	return NULL;
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The integrity check of the debug API: one walk over each list, the first broken invariant in
+ * words. Nothing here allocates; snprintf runs only once something is already broken. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "heap.h"
+#include "osmem_debug.h"
+
+struct walk {
+	char *why;
+	size_t why_size;
+};
+
+__attribute__((format(printf, 2, 3))) static int broken(struct walk *walk, const char *format, ...)
+{
+	va_list args;
+
+	if (walk->why && walk->why_size) {
+		va_start(args, format);
+		vsnprintf(walk->why, walk->why_size, format, args);
+		va_end(args);
+	}
+	return -1;
+}
+
+static int check_heap_block(struct walk *walk, struct block_meta *block, size_t index)
+{
+	char *start = (char *)osmem_state.head;
+
+	if ((char *)block < start || (char *)block + META_SIZE > osmem_state.end)
+		return broken(walk, "heap block #%zu at %p lies outside the heap [%p, %p)", index,
+			      (void *)block, (void *)start, (void *)osmem_state.end);
+	if ((uintptr_t)block % 8)
+		return broken(walk, "heap block #%zu at %p is not 8-aligned", index, (void *)block);
+	if (block->status != STATUS_FREE && block->status != STATUS_ALLOC)
+		return broken(walk, "heap block #%zu at %p has bad status %d", index, (void *)block,
+			      block->status);
+	if (block->size == 0 || block->size % 8)
+		return broken(walk, "heap block #%zu at %p has misaligned size %zu", index,
+			      (void *)block, block->size);
+	if (block->size > (size_t)(osmem_state.end - (char *)payload_of(block)))
+		return broken(walk, "heap block #%zu at %p (size %zu) runs past the heap end %p", index,
+			      (void *)block, block->size, (void *)osmem_state.end);
+	if (!block_seal_ok(block))
+		return broken(walk, "heap block #%zu at %p has a broken header seal", index,
+			      (void *)block);
+	return 0;
+}
+
+static int check_heap_links(struct walk *walk, struct block_meta *block, size_t index,
+			    unsigned flags)
+{
+	struct block_meta *next = block->next;
+
+	if (!next) {
+		if (block != osmem_state.tail)
+			return broken(walk, "heap block #%zu at %p ends the list but the tail is %p",
+				      index, (void *)block, (void *)osmem_state.tail);
+		if (block_end(block) != osmem_state.end)
+			return broken(walk, "last heap block at %p ends at %p, not at the heap end %p",
+				      (void *)block, (void *)block_end(block),
+				      (void *)osmem_state.end);
+		return 0;
+	}
+	if (next->prev != block)
+		return broken(walk, "list links disagree: block #%zu at %p -> next %p, whose prev is %p",
+			      index, (void *)block, (void *)next, (void *)next->prev);
+	if ((char *)next < block_end(block))
+		return broken(walk, "blocks overlap: #%zu at %p ends at %p, after the next block %p",
+			      index, (void *)block, (void *)block_end(block), (void *)next);
+	if ((char *)next > block_end(block) && !osmem_state.foreign_gaps)
+		return broken(walk, "blocks do not tile the heap: gap of %zu bytes after #%zu at %p",
+			      (size_t)((char *)next - block_end(block)), index, (void *)block);
+	if ((flags & OSMEM_CHECK_COALESCED) && block->status == STATUS_FREE &&
+	    next->status == STATUS_FREE && (char *)next == block_end(block))
+		return broken(walk, "free block #%zu at %p is followed by free block %p after coalescing",
+			      index, (void *)block, (void *)next);
+	return 0;
+}
+
+static int check_heap(struct walk *walk, unsigned flags)
+{
+	struct block_meta *block = osmem_state.head;
+	size_t index = 0, max_blocks;
+
+	if (!block)
+		return osmem_state.tail ? broken(walk, "heap has a tail %p but no head",
+						 (void *)osmem_state.tail) : 0;
+	if (block->prev)
+		return broken(walk, "first heap block %p has prev %p", (void *)block,
+			      (void *)block->prev);
+	max_blocks = (size_t)(osmem_state.end - (char *)block) / (META_SIZE + 8);
+	for (; block; block = block->next, index++) {
+		if (index > max_blocks)
+			return broken(walk, "heap list has more blocks than fit in the heap (a cycle?)");
+		if (check_heap_block(walk, block, index) || check_heap_links(walk, block, index, flags))
+			return -1;
+	}
+	return 0;
+}
+
+static int check_mapped(struct walk *walk)
+{
+	const size_t max_blocks = (size_t)1 << 32;
+	struct block_meta *prev = NULL;
+	size_t index = 0;
+
+	for (struct block_meta *block = osmem_state.mapped; block; prev = block, block = block->next) {
+		if (++index > max_blocks)
+			return broken(walk, "mapped list does not end (a cycle?)");
+		if (block->prev != prev)
+			return broken(walk, "mapped list links disagree at block %p (prev %p, expected %p)",
+				      (void *)block, (void *)block->prev, (void *)prev);
+		if (block->status != STATUS_MAPPED)
+			return broken(walk, "mapped block %p has status %d", (void *)block,
+				      block->status);
+		if (block->size % 8)
+			return broken(walk, "mapped block %p has misaligned size %zu", (void *)block,
+				      block->size);
+		if (!block_seal_ok(block))
+			return broken(walk, "mapped block %p has a broken header seal", (void *)block);
+	}
+	return 0;
+}
+
+int osmem_heap_check(unsigned flags, char *why, size_t why_size)
+{
+	struct walk walk = { why, why_size };
+
+	if (why && why_size)
+		why[0] = '\0';
+	return check_heap(&walk, flags) || check_mapped(&walk) ? -1 : 0;
+}
+
+void osmem_heap_stats(struct osmem_heap_stats *out)
+{
+	*out = (struct osmem_heap_stats){ .heap_start = osmem_state.head, .heap_end = osmem_state.end };
+	if (osmem_state.head)
+		out->heap_bytes = (size_t)(osmem_state.end - (char *)osmem_state.head);
+	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
+		out->heap_blocks++;
+		if (block->status == STATUS_FREE) {
+			out->free_blocks++;
+			out->free_bytes += block->size;
+		} else {
+			out->alloc_bytes += block->size;
+		}
+	}
+	for (struct block_meta *block = osmem_state.mapped; block; block = block->next) {
+		out->mapped_blocks++;
+		out->mapped_bytes += META_SIZE + block->size;
+	}
+}

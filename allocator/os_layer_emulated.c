@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "os_layer_emulated.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "os_layer.h"
+
+struct mapping {
+	void *addr;
+	size_t length;
+};
+
+static struct {
+	char *base, *brk, *high_water;
+	struct mapping *maps;
+	size_t map_count, map_capacity;
+	size_t skip, refuse;
+	struct osmem_emu_stats stats;
+} emu;
+
+static void reserve_heap(void)
+{
+	if (emu.base)
+		return;
+	emu.base = mmap(NULL, OSMEM_EMU_HEAP_LIMIT, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (emu.base == MAP_FAILED)
+		abort(); /* no heap for the emulated OS: nothing can be tested */
+	emu.brk = emu.high_water = emu.base;
+}
+
+/* The planned refusals, counted over memory requests only. */
+static int refuse_request(void)
+{
+	if (emu.skip) {
+		emu.skip--;
+		return 0;
+	}
+	if (!emu.refuse)
+		return 0;
+	emu.refuse--;
+	return 1;
+}
+
+static void *refused(void *failure)
+{
+	emu.stats.refused++;
+	errno = ENOMEM;
+	return failure;
+}
+
+void *osmem_os_sbrk(intptr_t increment)
+{
+	char *old;
+
+	reserve_heap();
+	old = emu.brk;
+	emu.stats.sbrk_calls++;
+	if (increment > 0 && (refuse_request() ||
+			      (size_t)increment > OSMEM_EMU_HEAP_LIMIT - (size_t)(emu.brk - emu.base)))
+		return refused((void *)-1);
+	if (increment < 0 && (size_t)-increment > (size_t)(emu.brk - emu.base)) {
+		errno = EINVAL;
+		return (void *)-1;
+	}
+	emu.brk += increment;
+	if (emu.brk > emu.high_water)
+		emu.high_water = emu.brk;
+	emu.stats.brk_offset = (size_t)(emu.brk - emu.base);
+	return old;
+}
+
+static int remember_mapping(void *addr, size_t length)
+{
+	if (emu.map_count == emu.map_capacity) {
+		size_t capacity = emu.map_capacity ? 2 * emu.map_capacity : 64;
+		struct mapping *maps = realloc(emu.maps, capacity * sizeof(*maps));
+
+		if (!maps)
+			return -1;
+		emu.maps = maps;
+		emu.map_capacity = capacity;
+	}
+	emu.maps[emu.map_count++] = (struct mapping){ addr, length };
+	emu.stats.live_mappings = emu.map_count;
+	emu.stats.mapped_bytes += length;
+	return 0;
+}
+
+void *osmem_os_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+{
+	void *mapping;
+
+	emu.stats.mmap_calls++;
+	if (refuse_request() || length > OSMEM_EMU_MAP_LIMIT - emu.stats.mapped_bytes)
+		return refused(MAP_FAILED);
+	mapping = mmap(addr, length, prot, flags, fd, offset);
+	if (mapping == MAP_FAILED)
+		return MAP_FAILED;
+	if (remember_mapping(mapping, length)) {
+		munmap(mapping, length);
+		return refused(MAP_FAILED);
+	}
+	return mapping;
+}
+
+int osmem_os_munmap(void *addr, size_t length)
+{
+	emu.stats.munmap_calls++;
+	for (size_t i = 0; i < emu.map_count; i++) {
+		if (emu.maps[i].addr != addr)
+			continue;
+		if (emu.maps[i].length != length)
+			break;
+		munmap(addr, length);
+		emu.stats.mapped_bytes -= length;
+		emu.maps[i] = emu.maps[--emu.map_count];
+		emu.stats.live_mappings = emu.map_count;
+		return 0;
+	}
+	/* Only whole mappings may go: the allocator must pass back exactly what mmap gave it. */
+	emu.stats.bad_munmaps++;
+	errno = EINVAL;
+	return -1;
+}
+
+size_t osmem_emu_reset(void)
+{
+	size_t leaked = emu.map_count;
+
+	reserve_heap();
+	for (size_t i = 0; i < emu.map_count; i++)
+		munmap(emu.maps[i].addr, emu.maps[i].length);
+	emu.map_count = 0;
+	memset(emu.base, 0, (size_t)(emu.high_water - emu.base));
+	emu.brk = emu.high_water = emu.base;
+	emu.skip = emu.refuse = 0;
+	emu.stats = (struct osmem_emu_stats){ 0 };
+	return leaked;
+}
+
+void osmem_emu_refuse(size_t skip, size_t count)
+{
+	emu.skip = skip;
+	emu.refuse = count;
+}
+
+void osmem_emu_get_stats(struct osmem_emu_stats *out)
+{
+	*out = emu.stats;
+}
+
+void *osmem_emu_heap_base(void)
+{
+	reserve_heap();
+	return emu.base;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* An OS layer for tests and fuzzing. The break lives in a private reservation, so libc's own
+ * malloc never moves it and every run starts from the same address-independent state; mappings
+ * are real but tracked, so a wrong munmap or a leaked mapping is seen; and memory requests can be
+ * refused on demand. Not thread-safe, like the allocator. */
+#ifndef OSMEM_OS_LAYER_EMULATED_H
+#define OSMEM_OS_LAYER_EMULATED_H
+
+#include <stddef.h>
+
+/* Limits of the emulated machine: a larger request is refused, as the OS would refuse it. */
+#define OSMEM_EMU_HEAP_LIMIT ((size_t)256 << 20)
+#define OSMEM_EMU_MAP_LIMIT ((size_t)1 << 30) /* all live mappings together */
+
+struct osmem_emu_stats {
+	size_t sbrk_calls, mmap_calls, munmap_calls;
+	size_t refused;       /* memory requests refused (planned or over a limit) */
+	size_t bad_munmaps;   /* munmap calls that matched no live mapping exactly */
+	size_t brk_offset;    /* break - heap base */
+	size_t live_mappings;
+	size_t mapped_bytes;  /* lengths as passed to mmap */
+};
+
+/* Unmaps whatever is still mapped, moves the break back to the base and zeroes what the heap had
+ * used, clears the refusal plan and the counters. Returns how many mappings were still live. */
+size_t osmem_emu_reset(void);
+
+/* Lets the next `skip` memory requests (sbrk with a positive increment, mmap) succeed and refuses
+ * the `count` after them. A new plan replaces the old one. */
+void osmem_emu_refuse(size_t skip, size_t count);
+
+void osmem_emu_get_stats(struct osmem_emu_stats *out);
+
+/* Where the emulated break starts: the heap's first block sits here. */
+void *osmem_emu_heap_base(void);
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "pointer.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "heap.h"
+#include "report.h"
+
+static bool in_heap(const void *address)
+{
+	return osmem_state.head && (const char *)address >= (const char *)osmem_state.head &&
+	       (const char *)address < osmem_state.end;
+}
+
+/* A sealed ALLOC header whose neighbours point back at it is a listed block. The neighbour
+ * pointers are range-checked first because a forged header could hold anything. */
+static bool links_agree(struct block_meta *block)
+{
+	struct block_meta *prev = block->prev, *next = block->next;
+
+	if (prev ? !in_heap(prev) || prev->next != block : osmem_state.head != block)
+		return false;
+	return next ? in_heap(next) && next->prev == block : osmem_state.tail == block;
+}
+
+static struct block_meta *refuse(enum osmem_fault fault, void *ptr, const char *caller)
+{
+	report_fault(fault, ptr, caller);
+	return NULL;
+}
+
+/* A header that is listed but fails its checks was overwritten; anything else was never one. */
+static struct block_meta *refuse_heap_pointer(void *ptr, const char *caller)
+{
+	struct block_meta *block = block_of(ptr);
+
+	return refuse(heap_lists(block) ? OSMEM_FAULT_CORRUPT_HEADER : OSMEM_FAULT_INVALID_POINTER,
+		      ptr, caller);
+}
+
+static struct block_meta *heap_block_from_pointer(void *ptr, const char *caller, int free_is_fault)
+{
+	struct block_meta *block = block_of(ptr);
+
+	if (!block_seal_ok(block))
+		return refuse_heap_pointer(ptr, caller);
+	if (block->status == STATUS_FREE)
+		return free_is_fault ? refuse(OSMEM_FAULT_DOUBLE_FREE, ptr, caller) : block;
+	if (block->status != STATUS_ALLOC || !links_agree(block))
+		return refuse_heap_pointer(ptr, caller);
+	return block;
+}
+
+struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is_fault)
+{
+	struct block_meta *block;
+
+	if ((uintptr_t)ptr % 8)
+		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
+	if (in_heap(block_of(ptr)))
+		return heap_block_from_pointer(ptr, caller, free_is_fault);
+	block = find_mapped(block_of(ptr));
+	if (!block)
+		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
+	if (!block_seal_ok(block) || block->status != STATUS_MAPPED)
+		return refuse(OSMEM_FAULT_CORRUPT_HEADER, ptr, caller);
+	return block;
+}
