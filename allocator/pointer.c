@@ -7,10 +7,11 @@
 #include "heap.h"
 #include "report.h"
 
-static bool in_heap(const void *address)
+/* A whole header fits between the heap start and the end of the last block. */
+static bool header_in_heap(const struct block_meta *header)
 {
-	return osmem_state.head && (const char *)address >= (const char *)osmem_state.head &&
-	       (const char *)address < osmem_state.end;
+	return osmem_state.head && (const char *)header >= (const char *)osmem_state.head &&
+	       (const char *)header + META_SIZE <= osmem_state.end;
 }
 
 /* A sealed ALLOC header whose neighbours point back at it is a listed block. The neighbour
@@ -19,9 +20,9 @@ static bool links_agree(struct block_meta *block)
 {
 	struct block_meta *prev = block->prev, *next = block->next;
 
-	if (prev ? !in_heap(prev) || prev->next != block : osmem_state.head != block)
+	if (prev ? !header_in_heap(prev) || prev->next != block : osmem_state.head != block)
 		return false;
-	return next ? in_heap(next) && next->prev == block : osmem_state.tail == block;
+	return next ? header_in_heap(next) && next->prev == block : osmem_state.tail == block;
 }
 
 static struct block_meta *refuse(enum osmem_fault fault, void *ptr, const char *caller)
@@ -58,8 +59,9 @@ struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is
 
 	if ((uintptr_t)ptr % 8)
 		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
-	if (in_heap(block_of(ptr)))
-		return heap_block_from_pointer(ptr, caller, free_is_fault);
+	if (header_in_heap(block_of(ptr)))
+		return (char *)ptr < osmem_state.end ? heap_block_from_pointer(ptr, caller, free_is_fault)
+						     : refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
 	block = find_mapped(block_of(ptr));
 	if (!block)
 		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
