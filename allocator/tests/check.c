@@ -11,6 +11,11 @@
 static const char *current_case;
 static int current_failed;
 
+bool case_failed(void)
+{
+	return current_failed;
+}
+
 void check_failed(const char *file, int line, const char *expression, const char *detail)
 {
 	current_failed = 1;

@@ -25,6 +25,9 @@ int run_tests(const char *suite, const struct test_case *cases, size_t count);
 
 #define RUN_TESTS(suite, cases) run_tests(suite, cases, sizeof(cases) / sizeof(cases[0]))
 
+/* True once a check of the running case failed (for loops that call checking helpers). */
+bool case_failed(void);
+
 /* Records a failed check in the running case. */
 void check_failed(const char *file, int line, const char *expression, const char *detail);
 
