@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Pointers osmem did not hand out, or took back: every detected fault goes through the fault
+ * handler. The default one prints one exact line and aborts (death tests); a handler that returns
+ * makes the allocator ignore the call, and the heap stays sound. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "allocator/os_layer_emulated.h"
+#include "allocator/osmem.h"
+#include "allocator/osmem_debug.h"
+#include "allocator/osmem_testing.h"
+#include "allocator/tests/check.h"
+#include "allocator/tests/death.h"
+
+static void call_free(void *ptr)
+{
+	os_free(ptr);
+}
+
+static void call_realloc(void *ptr)
+{
+	os_realloc(ptr, 10);
+}
+
+/* "osmem: <fault> 0x... in <caller>", as the default handler prints it. */
+static const char *line(const char *fault, const void *ptr, const char *caller)
+{
+	static char text[160];
+
+	snprintf(text, sizeof(text), "osmem: %s %p in %s", fault, ptr, caller);
+	return text;
+}
+
+#define DOUBLE_FREE "double free of"
+#define INVALID "invalid pointer"
+#define CORRUPTED "corrupted block header"
+
+/* ---- Default handler: one line on standard error, then SIGABRT ---------------------------- */
+
+static void double_free_of_heap_block_aborts(void)
+{
+	char *p = os_malloc(100);
+
+	CHECK(p);
+	os_free(p);
+	CHECK(dies_with(call_free, p, line(DOUBLE_FREE, p, "os_free")));
+}
+
+/* b's header now lies inside the merged free run, but it is still recognised. */
+static void double_free_after_coalescing_aborts(void)
+{
+	char *a = os_malloc(100), *b = os_malloc(100), *guard = os_malloc(8);
+
+	CHECK(a && b && guard);
+	os_free(a);
+	os_free(b);
+	CHECK(os_malloc(50000)); /* a heap search: a and b merge */
+	CHECK_EQ(header_of(a)->size, 240);
+	CHECK(dies_with(call_free, b, line(DOUBLE_FREE, b, "os_free")));
+	CHECK(dies_with(call_free, a, line(DOUBLE_FREE, a, "os_free")));
+}
+
+static void interior_pointer_aborts(void)
+{
+	static const size_t offsets[] = { 8, 16, 24, 32, 40, 96 };
+	char *p = os_malloc(100), *q = os_malloc(100);
+
+	CHECK(p && q);
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++)
+		CHECK(dies_with(call_free, p + offsets[i], line(INVALID, p + offsets[i], "os_free")));
+}
+
+static void interior_pointer_of_mapped_block_aborts(void)
+{
+	char *m = os_malloc(200000);
+
+	CHECK(m);
+	CHECK(dies_with(call_free, m + 4096, line(INVALID, m + 4096, "os_free")));
+	CHECK(dies_with(call_free, m + 8, line(INVALID, m + 8, "os_free")));
+}
+
+static long global_words[16];
+
+static void never_allocated_pointers_abort(void)
+{
+	long stack_words[16];
+	char *p = os_malloc(100);
+
+	CHECK(p);
+	CHECK(dies_with(call_free, &stack_words[8], line(INVALID, &stack_words[8], "os_free")));
+	CHECK(dies_with(call_free, &global_words[8], line(INVALID, &global_words[8], "os_free")));
+	/* Beyond the heap's last block, inside the emulated break's reservation. */
+	{
+		char *beyond = (char *)osmem_emu_heap_base() + 131072 + 4096;
+
+		CHECK(dies_with(call_free, beyond, line(INVALID, beyond, "os_free")));
+	}
+}
+
+static void never_allocated_before_any_heap_aborts(void)
+{
+	CHECK(dies_with(call_free, &global_words[4], line(INVALID, &global_words[4], "os_free")));
+	CHECK(dies_with(call_realloc, &global_words[4], line(INVALID, &global_words[4], "os_realloc")));
+}
+
+static void misaligned_pointer_aborts(void)
+{
+	char *p = os_malloc(100), *m = os_malloc(200000);
+
+	CHECK(p && m);
+	CHECK(dies_with(call_free, p + 1, line(INVALID, p + 1, "os_free")));
+	CHECK(dies_with(call_free, p - 4, line(INVALID, p - 4, "os_free")));
+	CHECK(dies_with(call_free, m + 3, line(INVALID, m + 3, "os_free")));
+	CHECK(dies_with(call_realloc, p + 2, line(INVALID, p + 2, "os_realloc")));
+}
+
+/* The mapping is gone after the first free: the pointer no longer names a block at all. */
+static void mapped_block_freed_twice_aborts(void)
+{
+	char *m = os_malloc(200000);
+
+	CHECK(m);
+	os_free(m);
+	CHECK(dies_with(call_free, m, line(INVALID, m, "os_free")));
+}
+
+static void realloc_of_interior_pointer_aborts(void)
+{
+	char *p = os_malloc(100), *m = os_malloc(200000);
+
+	CHECK(p && m);
+	CHECK(dies_with(call_realloc, p + 8, line(INVALID, p + 8, "os_realloc")));
+	CHECK(dies_with(call_realloc, m + 64, line(INVALID, m + 64, "os_realloc")));
+}
+
+/* An underflow write from the payload back over the size field of its own header. */
+static void overwritten_size_aborts(void)
+{
+	char *p = os_malloc(100), *q = os_malloc(100), *guard = os_malloc(8);
+
+	CHECK(p && q && guard);
+	memset(q - 32, 0x41, sizeof(size_t));
+	CHECK(dies_with(call_free, q, line(CORRUPTED, q, "os_free")));
+	CHECK(dies_with(call_realloc, q, line(CORRUPTED, q, "os_realloc")));
+	osmem_testing_reset(); /* the heap is broken on purpose: forget it */
+}
+
+static void overwritten_status_aborts(void)
+{
+	char *p = os_malloc(100), *guard = os_malloc(8);
+
+	CHECK(p && guard);
+	header_of(p)->status = STATUS_FREE; /* a forged free: the seal no longer matches */
+	CHECK(dies_with(call_free, p, line(CORRUPTED, p, "os_free")));
+	osmem_testing_reset();
+}
+
+static void overwritten_mapped_header_aborts(void)
+{
+	char *m = os_malloc(200000);
+
+	CHECK(m);
+	header_of(m)->size = 8;
+	CHECK(dies_with(call_free, m, line(CORRUPTED, m, "os_free")));
+	header_of(m)->size = 200000; /* repaired: the sealed values are back */
+	os_free(m);
+}
+
+/* Rule 2 of realloc, not a fault: the default handler stays silent and the process lives. */
+static void realloc_of_freed_heap_block_is_not_a_fault(void)
+{
+	char *p = os_malloc(100), *guard = os_malloc(8);
+
+	CHECK(p && guard);
+	os_free(p);
+	CHECK(os_realloc(p, 50) == NULL);
+	CHECK(os_realloc(p, 500) == NULL);
+	CHECK_EQ(header_of(p)->status, STATUS_FREE);
+}
+
+/* ---- A handler that returns: the faulty call is ignored ----------------------------------- */
+
+static struct {
+	size_t count;
+	enum osmem_fault fault;
+	const void *ptr;
+	char message[160];
+} seen;
+
+static void record_fault(enum osmem_fault fault, const void *ptr, const char *message)
+{
+	seen.count++;
+	seen.fault = fault;
+	seen.ptr = ptr;
+	snprintf(seen.message, sizeof(seen.message), "%s", message);
+}
+
+static void record_faults(void)
+{
+	memset(&seen, 0, sizeof(seen));
+	osmem_set_fault_handler(record_fault);
+}
+
+static void handler_sees_double_free_and_call_is_ignored(void)
+{
+	char *p = os_malloc(100), *guard = os_malloc(8);
+	struct calls before;
+
+	CHECK(p && guard);
+	record_faults();
+	os_free(p);
+	before = calls_now();
+	os_free(p);
+	CHECK_CALLS_SINCE(before, 0, 0, 0);
+	CHECK_EQ(seen.count, 1);
+	CHECK_EQ(seen.fault, OSMEM_FAULT_DOUBLE_FREE);
+	CHECK(seen.ptr == p);
+	CHECK(strcmp(seen.message, line(DOUBLE_FREE, p, "os_free")) == 0);
+	CHECK(heap_ok(0));
+	CHECK(os_malloc(100) == p);
+	CHECK(heap_ok(OSMEM_CHECK_COALESCED));
+}
+
+static void handler_sees_invalid_pointers_and_heap_is_untouched(void)
+{
+	char *p = os_malloc(100), *m = os_malloc(200000);
+	struct osmem_heap_stats before, after;
+
+	CHECK(p && m);
+	fill_pattern(p, 100, 1);
+	record_faults();
+	osmem_heap_stats(&before);
+	os_free(p + 8);
+	os_free(p + 3);
+	os_free(m + 64);
+	os_free(&seen);
+	CHECK(os_realloc(p + 16, 50) == NULL);
+	CHECK(os_realloc(m + 8, 50) == NULL);
+	osmem_heap_stats(&after);
+	CHECK_EQ(seen.count, 6);
+	CHECK_EQ(seen.fault, OSMEM_FAULT_INVALID_POINTER);
+	CHECK(strcmp(seen.message, line(INVALID, m + 8, "os_realloc")) == 0);
+	CHECK(memcmp(&before, &after, sizeof(after)) == 0);
+	CHECK(has_pattern(p, 100, 1));
+	CHECK_EQ(header_of(p)->status, STATUS_ALLOC);
+	CHECK_EQ(header_of(m)->status, STATUS_MAPPED);
+	CHECK(heap_ok(0));
+}
+
+static void handler_sees_corrupted_header_and_call_is_ignored(void)
+{
+	char *p = os_malloc(100), *q = os_malloc(100), *guard = os_malloc(8);
+	size_t saved;
+
+	CHECK(p && q && guard);
+	record_faults();
+	memcpy(&saved, q - 32, sizeof(saved));
+	memset(q - 32, 0x41, sizeof(saved));
+	os_free(q);
+	CHECK(os_realloc(q, 10) == NULL);
+	CHECK_EQ(seen.count, 2);
+	CHECK_EQ(seen.fault, OSMEM_FAULT_CORRUPT_HEADER);
+	CHECK(strcmp(seen.message, line(CORRUPTED, q, "os_realloc")) == 0);
+	memcpy(q - 32, &saved, sizeof(saved));
+	CHECK_EQ(header_of(q)->status, STATUS_ALLOC); /* neither call changed the block */
+	CHECK(heap_ok(0));
+	os_free(q);
+	CHECK_EQ(seen.count, 2);
+	CHECK_EQ(header_of(q)->status, STATUS_FREE);
+}
+
+static void handler_sees_mapped_double_free_and_nothing_is_unmapped(void)
+{
+	char *m = os_malloc(200000), *other = os_malloc(300000);
+	struct osmem_emu_stats os;
+
+	CHECK(m && other);
+	record_faults();
+	os_free(m);
+	os_free(m);
+	CHECK_EQ(seen.count, 1);
+	CHECK_EQ(seen.fault, OSMEM_FAULT_INVALID_POINTER);
+	osmem_emu_get_stats(&os);
+	CHECK_EQ(os.munmap_calls, 1);
+	CHECK_EQ(os.live_mappings, 1);
+	CHECK_EQ(header_of(other)->status, STATUS_MAPPED);
+	CHECK(heap_ok(0));
+}
+
+static void set_fault_handler_returns_previous_and_null_restores_default(void)
+{
+	char *p = os_malloc(100);
+	osmem_fault_handler default_handler = osmem_set_fault_handler(record_fault);
+
+	CHECK(p && default_handler);
+	CHECK(osmem_set_fault_handler(NULL) == record_fault);
+	CHECK(osmem_set_fault_handler(NULL) == default_handler);
+	os_free(p);
+	CHECK(dies_with(call_free, p, line(DOUBLE_FREE, p, "os_free")));
+}
+
+static void fault_names(void)
+{
+	CHECK(strcmp(osmem_fault_name(OSMEM_FAULT_DOUBLE_FREE), "double free") == 0);
+	CHECK(strcmp(osmem_fault_name(OSMEM_FAULT_INVALID_POINTER), "invalid pointer") == 0);
+	CHECK(strcmp(osmem_fault_name(OSMEM_FAULT_CORRUPT_HEADER), "corrupted block header") == 0);
+	CHECK(strcmp(osmem_fault_name(OSMEM_FAULT_UNMAP_FAILED), "munmap failed") == 0);
+	CHECK(strcmp(osmem_fault_name((enum osmem_fault)99), "unknown fault") == 0);
+}
+
+static void do_nothing(void *arg)
+{
+	(void)arg;
+}
+
+/* The death helper itself: a survivor or a different line is not a pass. */
+static void death_helper_rejects_survivor_and_wrong_line(void)
+{
+	char *p = os_malloc(100);
+
+	CHECK(p);
+	CHECK(!dies_with(do_nothing, p, "osmem: nothing"));
+	os_free(p);
+	CHECK(!dies_with(call_free, p, line(INVALID, p, "os_free")));
+	CHECK(!dies_with(call_free, p, line(DOUBLE_FREE, p, "os_realloc")));
+}
+
+static const struct test_case cases[] = {
+	TEST(death_helper_rejects_survivor_and_wrong_line),
+	TEST(double_free_of_heap_block_aborts),
+	TEST(double_free_after_coalescing_aborts),
+	TEST(interior_pointer_aborts),
+	TEST(interior_pointer_of_mapped_block_aborts),
+	TEST(never_allocated_pointers_abort),
+	TEST(never_allocated_before_any_heap_aborts),
+	TEST(misaligned_pointer_aborts),
+	TEST(mapped_block_freed_twice_aborts),
+	TEST(realloc_of_interior_pointer_aborts),
+	TEST(overwritten_size_aborts),
+	TEST(overwritten_status_aborts),
+	TEST(overwritten_mapped_header_aborts),
+	TEST(realloc_of_freed_heap_block_is_not_a_fault),
+	TEST(handler_sees_double_free_and_call_is_ignored),
+	TEST(handler_sees_invalid_pointers_and_heap_is_untouched),
+	TEST(handler_sees_corrupted_header_and_call_is_ignored),
+	TEST(handler_sees_mapped_double_free_and_nothing_is_unmapped),
+	TEST(set_fault_handler_returns_previous_and_null_restores_default),
+	TEST(fault_names),
+};
+
+int main(void)
+{
+	return RUN_TESTS("bad_pointer_test", cases);
+}
