@@ -8,14 +8,6 @@
 #include "allocator/osmem_debug.h"
 #include "allocator/tests/check.h"
 
-static size_t mapped_bytes(void)
-{
-	struct osmem_emu_stats stats;
-
-	osmem_emu_get_stats(&stats);
-	return stats.mapped_bytes;
-}
-
 static void page_size_is_4096(void)
 {
 	/* The boundaries below are written for the page size the contract names. */
@@ -36,9 +28,9 @@ static void page_threshold_header_included(void)
 	CHECK(mapped);
 	CHECK_EQ(header_of(mapped)->status, STATUS_MAPPED);
 	CHECK_EQ(header_of(mapped)->size, 4064);
-	CHECK_EQ(mapped_bytes(), 4096);
+	CHECK_EQ(emu_stats().mapped_bytes, 4096);
 	CHECK(os_calloc(1, 4064));
-	CHECK_EQ(mapped_bytes(), 2 * 4096);
+	CHECK_EQ(emu_stats().mapped_bytes, 2 * 4096);
 	CHECK_CALLS_SINCE(before, 1, 2, 0);
 }
 
@@ -59,7 +51,7 @@ static void spec_worked_trace_calloc(void)
 	char *p = os_calloc(4080, 1);
 
 	CHECK(p);
-	CHECK_EQ(mapped_bytes(), 4112);
+	CHECK_EQ(emu_stats().mapped_bytes, 4112);
 	CHECK_CALLS_SINCE(((struct calls){ 0, 0, 0 }), 0, 1, 0);
 	CHECK(is_zero(p, 4080));
 }

@@ -41,12 +41,10 @@ static void fresh_state(void)
 static void check_after_case(void)
 {
 	char why[256];
-	struct osmem_emu_stats stats;
 
 	if (osmem_heap_check(0, why, sizeof(why)) != 0)
 		check_failed(__FILE__, __LINE__, "heap check after the case", why);
-	osmem_emu_get_stats(&stats);
-	if (stats.bad_munmaps)
+	if (emu_stats().bad_munmaps)
 		check_failed(__FILE__, __LINE__, "no munmap missed its mapping", NULL);
 }
 
@@ -73,20 +71,24 @@ int run_tests(const char *suite, const struct test_case *cases, size_t count)
 	return failed ? 1 : 0;
 }
 
-struct calls calls_now(void)
+struct osmem_emu_stats emu_stats(void)
 {
 	struct osmem_emu_stats stats;
 
 	osmem_emu_get_stats(&stats);
+	return stats;
+}
+
+struct calls calls_now(void)
+{
+	struct osmem_emu_stats stats = emu_stats();
+
 	return (struct calls){ stats.sbrk_calls, stats.mmap_calls, stats.munmap_calls };
 }
 
 size_t brk_offset(void)
 {
-	struct osmem_emu_stats stats;
-
-	osmem_emu_get_stats(&stats);
-	return stats.brk_offset;
+	return emu_stats().brk_offset;
 }
 
 ptrdiff_t heap_offset(const void *payload)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "allocator/block_meta.h"
+#include "allocator/os_layer_emulated.h"
 
 struct test_case {
 	const char *name;
@@ -58,6 +59,9 @@ void check_describe(char *out, size_t size, unsigned long long actual,
 		    unsigned long long expected);
 
 /* ---- Reading the emulated OS layer ------------------------------------------------------- */
+
+/* The emulated OS layer's counters now. */
+struct osmem_emu_stats emu_stats(void);
 
 /* System calls made so far (the counters restart with every case). */
 struct calls {

@@ -34,10 +34,7 @@ static unsigned next_seed;
 
 static size_t refused_so_far(void)
 {
-	struct osmem_emu_stats stats;
-
-	osmem_emu_get_stats(&stats);
-	return stats.refused;
+	return emu_stats().refused;
 }
 
 static size_t align8(size_t n)
@@ -108,16 +105,14 @@ static void run_op(const struct op *op)
  * heap search merges the whole heap back into one free run. */
 static void free_everything(void)
 {
-	struct osmem_emu_stats os;
 	struct osmem_heap_stats heap;
 
 	for (unsigned i = 0; i < SLOTS; i++) {
 		CHECK(!slots[i].ptr || has_pattern(slots[i].ptr, slots[i].size, slots[i].seed));
 		os_free(slots[i].ptr);
 	}
-	osmem_emu_get_stats(&os);
-	CHECK_EQ(os.live_mappings, 0);
-	CHECK_EQ(os.bad_munmaps, 0);
+	CHECK_EQ(emu_stats().live_mappings, 0);
+	CHECK_EQ(emu_stats().bad_munmaps, 0);
 	CHECK(os_malloc(8));
 	osmem_heap_stats(&heap);
 	CHECK(heap.free_blocks <= 1);

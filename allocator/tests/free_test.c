@@ -7,14 +7,6 @@
 #include "allocator/osmem_debug.h"
 #include "allocator/tests/check.h"
 
-static struct osmem_emu_stats emu_stats(void)
-{
-	struct osmem_emu_stats stats;
-
-	osmem_emu_get_stats(&stats);
-	return stats;
-}
-
 static void heap_free_only_marks(void)
 {
 	char *p = os_malloc(100), *q = os_malloc(200);

@@ -74,12 +74,7 @@ static void spec_worked_trace(void)
 	CHECK(m);
 	CHECK_EQ(header_of(m)->size, 131072);
 	CHECK_CALLS_SINCE(before, 1, 1, 0);
-	{
-		struct osmem_emu_stats stats;
-
-		osmem_emu_get_stats(&stats);
-		CHECK_EQ(stats.mapped_bytes, 131104);
-	}
+	CHECK_EQ(emu_stats().mapped_bytes, 131104);
 	os_free(m);
 	CHECK_CALLS_SINCE(before, 1, 1, 1);
 }
@@ -132,21 +127,13 @@ static void mmap_threshold_header_included(void)
 	CHECK_CALLS_SINCE(before, 0, 1, 0);
 	CHECK(os_malloc(131040));
 	CHECK_CALLS_SINCE(before, 0, 2, 0);
-	{
-		struct osmem_emu_stats stats;
-
-		osmem_emu_get_stats(&stats);
-		CHECK_EQ(stats.mapped_bytes, 2 * 131072); /* exact lengths, not rounded to pages */
-	}
+	CHECK_EQ(emu_stats().mapped_bytes, 2 * 131072); /* exact lengths, not rounded to pages */
 }
 
 static void mmap_length_not_rounded_to_pages(void)
 {
-	struct osmem_emu_stats stats;
-
 	CHECK(os_malloc(131075));
-	osmem_emu_get_stats(&stats);
-	CHECK_EQ(stats.mapped_bytes, 32 + 131080);
+	CHECK_EQ(emu_stats().mapped_bytes, 32 + 131080);
 }
 
 /* A free block of 200 reused for 160 leaves exactly 40 bytes: split; for 168 it leaves 32: kept. */

@@ -20,14 +20,6 @@ static void count_fault(enum osmem_fault fault, const void *ptr, const char *mes
 	faults_seen++;
 }
 
-static struct osmem_emu_stats emu_stats(void)
-{
-	struct osmem_emu_stats stats;
-
-	osmem_emu_get_stats(&stats);
-	return stats;
-}
-
 /* ---- Rule 1: NULL is malloc, size 0 is free ---------------------------------------------- */
 
 static void rule1_null_pointer_is_malloc(void)
