@@ -23,6 +23,11 @@ static void call_realloc(void *ptr)
 	os_realloc(ptr, 10);
 }
 
+static void call_realloc_to_zero(void *ptr)
+{
+	os_realloc(ptr, 0);
+}
+
 /* "osmem: <fault> 0x... in <caller>", as the default handler prints it. */
 static const char *line(const char *fault, const void *ptr, const char *caller)
 {
@@ -132,6 +137,17 @@ static void realloc_of_interior_pointer_aborts(void)
 	CHECK(p && m);
 	CHECK(dies_with(call_realloc, p + 8, line(INVALID, p + 8, "os_realloc")));
 	CHECK(dies_with(call_realloc, m + 64, line(INVALID, m + 64, "os_realloc")));
+}
+
+/* Size 0 frees (rule 1, before rule 2), but the fault names the call the program made. */
+static void realloc_to_zero_names_os_realloc(void)
+{
+	char *p = os_malloc(100), *guard = os_malloc(8);
+
+	CHECK(p && guard);
+	CHECK(dies_with(call_realloc_to_zero, p + 8, line(INVALID, p + 8, "os_realloc")));
+	os_free(p);
+	CHECK(dies_with(call_realloc_to_zero, p, line(DOUBLE_FREE, p, "os_realloc")));
 }
 
 /* An underflow write from the payload back over the size field of its own header. */
@@ -337,6 +353,7 @@ static const struct test_case cases[] = {
 	TEST(misaligned_pointer_aborts),
 	TEST(mapped_block_freed_twice_aborts),
 	TEST(realloc_of_interior_pointer_aborts),
+	TEST(realloc_to_zero_names_os_realloc),
 	TEST(overwritten_size_aborts),
 	TEST(overwritten_status_aborts),
 	TEST(overwritten_mapped_header_aborts),

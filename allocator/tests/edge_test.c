@@ -88,6 +88,21 @@ static void wrapping_sizes_return_null_without_syscall(void)
 	CHECK_EQ(header_of(p)->status, STATUS_ALLOC);
 }
 
+static void impossible_realloc_of_mapped_block_keeps_it(void)
+{
+	char *m = os_malloc(200000);
+	struct snapshot before;
+
+	CHECK(m);
+	fill_pattern(m, 200000, 2);
+	before = snapshot_now();
+	CHECK(os_realloc(m, SIZE_MAX) == NULL);
+	CHECK(os_realloc(m, SIZE_MAX - 38) == NULL);
+	CHECK(unchanged_since(&before));
+	CHECK_EQ(header_of(m)->status, STATUS_MAPPED);
+	CHECK(has_pattern(m, 200000, 2));
+}
+
 /* The largest size that does not wrap is asked of the OS, which refuses: NULL, nothing kept. */
 static void largest_size_refused_by_os(void)
 {
@@ -140,6 +155,7 @@ static const struct test_case cases[] = {
 	TEST(zero_sizes_return_null_without_syscall),
 	TEST(zero_sizes_on_a_live_heap),
 	TEST(wrapping_sizes_return_null_without_syscall),
+	TEST(impossible_realloc_of_mapped_block_keeps_it),
 	TEST(largest_size_refused_by_os),
 	TEST(calloc_product_overflow_returns_null),
 	TEST(heap_works_after_impossible_sizes),

@@ -246,6 +246,24 @@ static void growth_extends_free_tail(void)
 	CHECK(heap_ok(OSMEM_CHECK_COALESCED));
 }
 
+/* The free tail that grows is the merged one: its size after coalescing counts. */
+static void growth_extends_merged_free_tail(void)
+{
+	char *all = os_malloc(131032), *x = os_malloc(1000), *y = os_malloc(2000), *z;
+	size_t brk = brk_offset();
+	struct calls before;
+
+	CHECK(all && x && y);
+	os_free(x);
+	os_free(y);
+	before = calls_now();
+	z = os_malloc(5000);
+	CHECK(z == x);
+	CHECK_CALLS_SINCE(before, 1, 0, 0);
+	CHECK_EQ(brk_offset(), brk + 5000 - (1000 + 32 + 2000));
+	CHECK_EQ(header_of(z)->size, 5000);
+}
+
 /* Nothing fits and the last block is allocated: a new block of 32 + ALIGN(n) at the break. */
 static void growth_appends_block_at_break(void)
 {
@@ -289,6 +307,7 @@ static const struct test_case cases[] = {
 	TEST(coalescing_happens_before_search),
 	TEST(coalescing_only_on_heap_search),
 	TEST(growth_extends_free_tail),
+	TEST(growth_extends_merged_free_tail),
 	TEST(growth_appends_block_at_break),
 	TEST(growth_ignores_small_free_blocks),
 };
