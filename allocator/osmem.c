@@ -50,15 +50,21 @@ static void release(struct block_meta *block)
 		block_set(block, block->size, STATUS_FREE);
 }
 
-void os_free(void *ptr)
+/* `caller` is the call the program made: os_realloc(ptr, 0) frees too, and its faults say so. */
+static void free_pointer(void *ptr, const char *caller)
 {
 	struct block_meta *block;
 
 	if (!ptr)
 		return;
-	block = block_from_pointer(ptr, "os_free", 1);
+	block = block_from_pointer(ptr, caller, 1);
 	if (block)
 		release(block);
+}
+
+void os_free(void *ptr)
+{
+	free_pointer(ptr, "os_free");
 }
 
 /* Rules 3, 4 and the last step of 7: a new block by the malloc rules while the old one is still
@@ -117,7 +123,7 @@ void *os_realloc(void *ptr, size_t size)
 	if (!ptr)
 		return os_malloc(size);
 	if (!size) {
-		os_free(ptr);
+		free_pointer(ptr, "os_realloc");
 		return NULL;
 	}
 	block = block_from_pointer(ptr, "os_realloc", 0);
