@@ -103,6 +103,19 @@ static void never_allocated_pointers_abort(void)
 	}
 }
 
+/* Pointers at and just past the end of the last heap block: their headers are not (wholly) on the
+ * heap, so nothing may be read through them as a header. */
+static void pointers_at_heap_end_abort(void)
+{
+	char *all = os_malloc(131032);
+	char *end = all + 131040;
+
+	CHECK(all);
+	for (size_t offset = 0; offset <= 32; offset += 8)
+		CHECK(dies_with(call_free, end + offset, line(INVALID, end + offset, "os_free")));
+	CHECK(dies_with(call_realloc, end, line(INVALID, end, "os_realloc")));
+}
+
 static void never_allocated_before_any_heap_aborts(void)
 {
 	CHECK(dies_with(call_free, &global_words[4], line(INVALID, &global_words[4], "os_free")));
@@ -349,6 +362,7 @@ static const struct test_case cases[] = {
 	TEST(interior_pointer_aborts),
 	TEST(interior_pointer_of_mapped_block_aborts),
 	TEST(never_allocated_pointers_abort),
+	TEST(pointers_at_heap_end_abort),
 	TEST(never_allocated_before_any_heap_aborts),
 	TEST(misaligned_pointer_aborts),
 	TEST(mapped_block_freed_twice_aborts),
