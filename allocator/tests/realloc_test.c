@@ -336,7 +336,7 @@ static void rule7_absorbs_two_and_splits(void)
 static void rule7_too_small_stays_merged_and_moves(void)
 {
 	char *a, *b, *c, *d, *p;
-	size_t brk = brk_offset();
+	size_t brk;
 
 	four_blocks(&a, &b, &c, &d);
 	brk = brk_offset();
