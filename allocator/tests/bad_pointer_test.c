@@ -185,6 +185,17 @@ static void overwritten_status_aborts(void)
 	osmem_testing_reset();
 }
 
+/* The links are not sealed, but a listed block whose neighbours disagree is still caught. */
+static void overwritten_links_abort(void)
+{
+	char *p = os_malloc(100), *q = os_malloc(100), *guard = os_malloc(8);
+
+	CHECK(p && q && guard);
+	header_of(q)->prev = header_of(guard);
+	CHECK(dies_with(call_free, q, line(CORRUPTED, q, "os_free")));
+	osmem_testing_reset();
+}
+
 static void overwritten_mapped_header_aborts(void)
 {
 	char *m = os_malloc(200000);
@@ -370,6 +381,7 @@ static const struct test_case cases[] = {
 	TEST(realloc_to_zero_names_os_realloc),
 	TEST(overwritten_size_aborts),
 	TEST(overwritten_status_aborts),
+	TEST(overwritten_links_abort),
 	TEST(overwritten_mapped_header_aborts),
 	TEST(realloc_of_freed_heap_block_is_not_a_fault),
 	TEST(handler_sees_double_free_and_call_is_ignored),
