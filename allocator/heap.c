@@ -123,7 +123,10 @@ enum grow_result heap_grow_tail(size_t aligned)
 	if (!old_break)
 		return GROW_REFUSED;
 	if (old_break != osmem_state.end) {
-		osmem_os_sbrk(-(intptr_t)increment);
+		/* If the break cannot go back, those bytes are lost but nothing points into them: the
+		 * next block appended at the break is placed after them, as after any foreign sbrk. */
+		if (osmem_os_sbrk(-(intptr_t)increment) == (void *)-1)
+			osmem_state.foreign_gaps++;
 		return GROW_BREAK_MOVED;
 	}
 	osmem_state.end += increment;
@@ -201,12 +204,12 @@ struct block_meta *map_block(size_t aligned)
 	return block;
 }
 
-bool unmap_block(struct block_meta *block)
+bool unmap_block(struct block_meta *block, const char *caller)
 {
 	struct block_meta *prev = block->prev, *next = block->next;
 
 	if (osmem_os_munmap(block, META_SIZE + block->size) != 0) {
-		report_fault(OSMEM_FAULT_UNMAP_FAILED, payload_of(block), "os_free");
+		report_fault(OSMEM_FAULT_UNMAP_FAILED, payload_of(block), caller);
 		return false;
 	}
 	if (prev)

@@ -35,8 +35,8 @@ enum grow_result heap_grow_tail(size_t aligned);
 bool heap_absorb_next(struct block_meta *block);
 
 struct block_meta *map_block(size_t aligned);
-/* False when munmap refused (the fault is reported and the block stays listed). */
-bool unmap_block(struct block_meta *block);
+/* False when munmap refused: the fault is reported, naming `caller`, and the block stays listed. */
+bool unmap_block(struct block_meta *block, const char *caller);
 /* The listed mapped block with this header address, or NULL. */
 struct block_meta *find_mapped(const struct block_meta *header);
 

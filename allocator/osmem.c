@@ -42,10 +42,10 @@ void *os_calloc(size_t nmemb, size_t size)
 	return payload_of(block);
 }
 
-static void release(struct block_meta *block)
+static void release(struct block_meta *block, const char *caller)
 {
 	if (block->status == STATUS_MAPPED)
-		unmap_block(block);
+		unmap_block(block, caller);
 	else
 		block_set(block, block->size, STATUS_FREE);
 }
@@ -59,7 +59,7 @@ static void free_pointer(void *ptr, const char *caller)
 		return;
 	block = block_from_pointer(ptr, caller, 1);
 	if (block)
-		release(block);
+		release(block, caller);
 }
 
 void os_free(void *ptr)
@@ -76,7 +76,7 @@ static void *move_block(struct block_meta *old, size_t old_size, size_t aligned)
 	if (!fresh)
 		return NULL;
 	memcpy(payload_of(fresh), payload_of(old), old_size < aligned ? old_size : aligned);
-	release(old);
+	release(old, "os_realloc");
 	return payload_of(fresh);
 }
 
