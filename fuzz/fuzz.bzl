@@ -124,6 +124,7 @@ def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], **kwargs):
         deps = deps + ["//fuzz:engine_replay"],
         args = ["$(rootpaths %s)" % c for c in corpus],
         data = corpus,
+        size = "small",
         tags = tags + ["fuzz-test"],
         **kwargs
     )
@@ -132,6 +133,7 @@ def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], **kwargs):
         name = name + "_asan_ubsan",
         binary = ":" + name + "_replay",
         corpus = corpus,
+        size = "small",
         tags = tags + ["fuzz-test", "asan", "no-valgrind"],
     )
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PATTERN_WINDOW ((size_t)4096)
+#define PATTERN_WINDOW ((size_t)1024)
 
 struct pattern_mismatch {
 	size_t offset;
