@@ -29,7 +29,8 @@ _SANITIZER_COPTS = [
     "-U_FORTIFY_SOURCE",
 ]
 
-_SANITIZER_LINKOPTS = ["-fsanitize=address,undefined"]
+# lld: gold prints hundreds of "cannot export local symbol __asan_*" warnings per link.
+_SANITIZER_LINKOPTS = ["-fsanitize=address,undefined", "-fuse-ld=lld"]
 
 def _is_sanitizer_flag(flag):
     return flag.startswith("-fsanitize") or flag.startswith("-fno-sanitize")
