@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "fuzz/failure.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Kept raw and formatted only on failure: this is set once per op on the hot path. */
+static struct {
+	unsigned index;
+	struct fuzz_op op;
+	const char *end_phase; /* non-NULL after the last op */
+} context;
+
+void failure_set_op(unsigned index, const struct fuzz_op *op)
+{
+	context.index = index;
+	context.op = *op;
+	context.end_phase = NULL;
+}
+
+void failure_set_end(const char *phase)
+{
+	context.end_phase = phase;
+}
+
+static void print_context(void)
+{
+	char text[128];
+
+	if (context.end_phase)
+		fprintf(stderr, "osmem-fuzz: end (%s): ", context.end_phase);
+	else
+		fprintf(stderr, "osmem-fuzz: op %u %s: ", context.index,
+			fuzz_op_format(&context.op, text, sizeof(text)));
+}
+
+void fuzz_fail(const char *rule, ...)
+{
+	va_list args;
+
+	print_context();
+	va_start(args, rule);
+	vfprintf(stderr, rule, args);
+	va_end(args);
+	fputc('\n', stderr);
+	fflush(stderr);
+	abort();
+}

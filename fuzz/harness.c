@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "fuzz/harness.h"
+
+#include "allocator/os_layer_emulated.h"
+#include "fuzz/executor.h"
+#include "fuzz/failure.h"
+#include "fuzz/shadow.h"
+
+static FILE *trace;
+
+void osmem_fuzz_trace(FILE *out)
+{
+	trace = out;
+}
+
+static void trace_op(unsigned index, const struct fuzz_op *op)
+{
+	const struct shadow_block *block = shadow_slot(op->slot);
+	char text[128];
+
+	fprintf(trace, "op %u %s", index, fuzz_op_format(op, text, sizeof(text)));
+	if (op->kind != FUZZ_CHECK && op->kind != FUZZ_REFUSE)
+		fprintf(trace, " -> slot %u: %p (%zu bytes)", op->slot, (void *)block->ptr,
+			block->size);
+	fputc('\n', trace);
+}
+
+/* Any fault the allocator reports is a bug: the harness only hands back what it was given. */
+static void fault_is_failure(enum osmem_fault fault, const void *ptr, const char *message)
+{
+	(void)fault;
+	(void)ptr;
+	fuzz_fail("allocator reported a fault: %s", message);
+}
+
+/* Every input starts from the same state, so a crash reproduces from its file alone. */
+static void start_fresh(const struct fuzz_target *target)
+{
+	size_t leaked;
+
+	target->reset();
+	leaked = osmem_emu_reset();
+	if (leaked)
+		fuzz_fail("%zu mappings left over from the previous input", leaked);
+	if (target->set_fault_handler)
+		target->set_fault_handler(fault_is_failure);
+	executor_reset(target);
+}
+
+int osmem_fuzz_one(const uint8_t *data, size_t size)
+{
+	const struct fuzz_target *target = fuzz_target_under_test();
+	struct fuzz_reader reader;
+	struct fuzz_op op;
+
+	failure_set_end("start");
+	start_fresh(target);
+	fuzz_reader_init(&reader, data, size);
+	for (unsigned index = 0; index < FUZZ_MAX_OPS && fuzz_next_op(&reader, &op); index++) {
+		failure_set_op(index, &op);
+		if (!executor_run(&op))
+			break;
+		if (trace)
+			trace_op(index, &op);
+	}
+	executor_finish();
+	return 0;
+}

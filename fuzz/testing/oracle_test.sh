@@ -1,0 +1,46 @@
+#!/bin/bash
+# Oracle self-test: each injected bug (target_buggy.c) must stop the harness with the rule that
+# catches it; with no bug, every seed passes. usage: oracle_test.sh REPLAY_BINARY CORPUS_DIR
+set -uo pipefail
+replay=$1 corpus=$2
+passed=0 failed=0
+
+# bug | seed | text the failure line must contain
+cases=(
+	"calloc_dirty|calloc_threshold|is 0x55, not zero"
+	"overlap|best_fit|overlaps live block"
+	"misaligned|malloc_free|not 8-aligned"
+	"malloc0_not_null|null_cases|where the contract says NULL"
+	"spurious_null|malloc_free|returned NULL although the OS refused nothing"
+	"realloc_loses_byte|realloc_moves|kept byte 0 changed"
+	"leak_mapped|mmap_threshold|mappings still live"
+)
+
+expect_caught() {
+	local bug=$1 seed=$2 want=$3 out
+	out=$(OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$corpus/$seed" 2>&1)
+	if [[ $? -ne 0 ]] && grep -q "^osmem-fuzz: .*$want" <<<"$out"; then
+		echo "PASS $bug caught on $seed: $(grep -m1 '^osmem-fuzz:' <<<"$out")"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $bug on $seed: wanted a failure containing '$want', got:"
+		echo "$out" | tail -5
+		failed=$((failed + 1))
+	fi
+}
+
+for c in "${cases[@]}"; do
+	IFS='|' read -r bug seed want <<<"$c"
+	expect_caught "$bug" "$seed" "$want"
+done
+
+if out=$("$replay" "$corpus" 2>&1); then
+	echo "PASS no bug: $(tail -1 <<<"$out")"
+	passed=$((passed + 1))
+else
+	echo "FAIL no bug: the clean target failed:"
+	echo "$out" | tail -5
+	failed=$((failed + 1))
+fi
+echo "oracle self-test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Test-only target: osmem with one bug injected around its calls, chosen by the environment
+ * variable OSMEM_FUZZ_TEST_BUG. The oracle self-test (oracle_test.sh) replays seeds through it and
+ * expects each bug to be caught by its rule. These bugs live in the harness's test target, never
+ * in the allocator. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocator/block_meta.h"
+#include "allocator/osmem.h"
+#include "allocator/osmem_debug.h"
+#include "allocator/osmem_testing.h"
+#include "fuzz/target.h"
+
+static const char *bug(void)
+{
+	const char *name = getenv("OSMEM_FUZZ_TEST_BUG");
+
+	return name ? name : "";
+}
+
+static int bug_is(const char *name)
+{
+	return !strcmp(bug(), name);
+}
+
+/* malloc: hands out one live block twice, misaligns, breaks the NULL cases. */
+static void *buggy_malloc(size_t size)
+{
+	static void *last;
+	static unsigned calls;
+
+	if (bug_is("overlap") && last && ++calls % 2 == 0)
+		return last;
+	if (bug_is("misaligned"))
+		return (char *)os_malloc(size + 8) + 4;
+	if (bug_is("malloc0_not_null") && size == 0)
+		return os_malloc(8);
+	if (bug_is("spurious_null") && size == 100)
+		return NULL;
+	return last = os_malloc(size);
+}
+
+static void buggy_free(void *ptr)
+{
+	if (bug_is("leak_mapped") && ptr && ((struct block_meta *)ptr - 1)->status == STATUS_MAPPED)
+		return;
+	os_free(ptr);
+}
+
+static void *buggy_calloc(size_t nmemb, size_t size)
+{
+	unsigned char *ptr = os_calloc(nmemb, size);
+
+	if (bug_is("calloc_dirty") && ptr)
+		ptr[nmemb * size - 1] = 0x55;
+	return ptr;
+}
+
+static void *buggy_realloc(void *old, size_t size)
+{
+	unsigned char *ptr = os_realloc(old, size);
+
+	if (bug_is("realloc_loses_byte") && ptr && old)
+		ptr[0] ^= 1;
+	return ptr;
+}
+
+static const struct fuzz_target buggy = {
+	.name = "osmem-with-test-bug",
+	.malloc = buggy_malloc,
+	.free = buggy_free,
+	.calloc = buggy_calloc,
+	.realloc = buggy_realloc,
+	.reset = osmem_testing_reset,
+	.heap_check = osmem_heap_check,
+	.heap_stats = osmem_heap_stats,
+	.set_fault_handler = osmem_set_fault_handler,
+	.header_size = 32,
+	.follows_osmem_contract = true,
+};
+
+const struct fuzz_target *fuzz_target_under_test(void)
+{
+	return &buggy;
+}
