@@ -18,12 +18,14 @@ Syscalls made by the driver outside os_* calls (its sbrk(0) statement) appear un
 "(between os_* calls)". The normalised trace is diffed with expected/<name>.trace, whose '#' lines
 are comments.
 
-Usage, from the workspace root after `bazel build //allocator/trace:trace_driver`:
-  allocator/trace/trace_check.py [--update] [--show] [SCENARIO ...]
+Usage: bazel run //allocator/trace:trace_check -- [--update] [--show] [SCENARIO ...]
+(--update rewrites expected/*.trace in the source tree from this run: review the diff before commit;
+the checked-in traces were written by hand from SPEC.md.)
 """
 
 import argparse
 import difflib
+import itertools
 import os
 import re
 import shutil
@@ -180,16 +182,15 @@ def check_scenario(driver, scenario, expected_path, strace="strace", update=Fals
 
 
 def _write_expected(path, name, actual):
-    """Keeps an existing file's leading comment block; the trace itself is replaced."""
-    header = "# Expected trace of scenarios/%s.ops (see trace_check.py for the notation).\n" % name
+    """Keeps an existing file's leading comment lines; the trace itself is replaced."""
+    header = ["# Expected trace of scenarios/%s.ops (see trace_check.py for the notation).\n" % name]
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines(keepends=True)
-        comments = [line for line in lines[:next((i for i, l in enumerate(lines)
-                                                   if not l.startswith("#")), len(lines))]]
-        header = "".join(comments) or header
+            lines = f.readlines()
+        kept = [line for line in itertools.takewhile(lambda l: l.startswith("#"), lines)]
+        header = kept or header
     with open(path, "w", encoding="utf-8") as f:
-        f.write(header + actual)
+        f.write("".join(header) + actual)
 
 
 def find_scenarios(scenario_dir, names):
@@ -246,6 +247,10 @@ def main(argv=None):
     parser.add_argument("--show", action="store_true", help="also print each normalised trace")
     parser.add_argument("names", nargs="*", metavar="SCENARIO", help="default: all")
     args = parser.parse_args(argv)
+    workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
+    if args.update and workspace and not os.path.isabs(args.expected):
+        # Under `bazel run` the relative path names the runfiles copy: write the source tree's.
+        args.expected = os.path.join(workspace, args.expected)
     try:
         return 1 if check_all(args.driver, args.scenarios, args.expected, args.names, args.strace,
                               args.update, args.show) else 0
