@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The bench still builds, runs and prints figures for both allocators; bad flags get clear errors.
+# (Not a speed test: no figure is compared with anything.)
+set -uo pipefail
+
+bench="${TEST_SRCDIR:-.}/osmem/allocator/bench/bench"
+out="${TEST_TMPDIR:-/tmp}/bench.out"
+err="${TEST_TMPDIR:-/tmp}/bench.err"
+failures=0
+
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# usage: expect_status STATUS ARGS... ; runs the bench, output in $out and $err.
+expect_status() {
+  local want=$1 got
+  shift
+  "$bench" "$@" >"$out" 2>"$err"
+  got=$?
+  [ "$got" -eq "$want" ] || fail "bench $* exited $got, want $want; stderr: $(cat "$err")"
+}
+
+expect_line() {
+  grep -Eq -e "$1" "$2" || { fail "no line matching '$1' in:"; cat "$2"; }
+}
+
+number='[0-9]+(\.[0-9]+)?'
+row() { # live fill mix: a full row, every cell a number for both allocators
+  echo "^ +$1 +$1 +$2 +$number \| +$number +$number \| +$number +$number \| +$number +$number$"
+}
+
+expect_status 0 --quick
+expect_line "$(row 100 2000)" "$out"
+expect_line "$(row 1000 1000)" "$out"
+expect_line '^bench: 2 levels in' "$out"
+grep -q FAILED "$out" && fail "a replay failed: $(grep FAILED "$out")"
+expect_line '1000 live blocks: osmem footprint' "$err"
+
+expect_status 0 --level=300:500 --seed=7
+expect_line "$(row 300 500)" "$out"
+expect_line 'seed 7' "$out"
+
+expect_status 2 --bogus
+expect_line "unknown argument '--bogus'" "$err"
+expect_line '^usage: bench' "$err"
+expect_status 2 --level=5
+expect_line 'LIVE:MIX_OPS' "$err"
+expect_status 2 --level=1:10
+expect_line 'out of range' "$err"
+expect_status 2 --seed=12x
+expect_line "--seed wants a decimal number, got '12x'" "$err"
+expect_status 2 --budget=0
+expect_line 'at least 1 second' "$err"
+
+if [ "$failures" -ne 0 ]; then
+  echo "bench_smoke_test: $failures check(s) failed"
+  exit 1
+fi
+echo "bench_smoke_test: all checks passed"
