@@ -288,8 +288,8 @@ int main(int argc, char **argv)
 	/* Only now does this process print to stdout (stdio's buffer comes from malloc). */
 	printf("osmem vs glibc malloc, seed %" PRIu64 ", each figure from its own fresh process\n"
 	       "(fill: allocate up to N live blocks; mix: 45%% malloc/calloc, 40%% free, 15%% realloc "
-	       "around N;\n footprint = osmem heap_bytes + mapped_bytes, glibc mallinfo2 arena + hblkhd, "
-	       "peak over every op)\n\n",
+	       "around N;\n ns/op: CPU time (user + system) of the replaying process; footprint: osmem "
+	       "heap_bytes + mapped_bytes,\n glibc mallinfo2 arena + hblkhd, peak over every op)\n\n",
 	       o.seed);
 	printf("%11s %9s %8s %9s | %17s | %17s | %17s\n", "", "", "", "peak live", "fill ns/op",
 	       "mix ns/op", "peak footprint/live");
