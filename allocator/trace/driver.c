@@ -303,6 +303,20 @@ static void check_heap(int line)
 		die(line, "heap check failed after this statement", why);
 }
 
+/* After a call that returns a block: END marker, check calloc's zeros, fill the block, keep it
+ * under its name. */
+static void end_with_block(const struct statement *st, void *p, size_t size, bool must_be_zero)
+{
+	marker_end(true, p);
+	for (size_t i = 0; must_be_zero && p && i < size; i++) {
+		if (((unsigned char *)p)[i])
+			die(st->line, "os_calloc returned memory that is not zero", st->text);
+	}
+	touch(p, size);
+	if (st->target[0])
+		set_var(st->target, p, st->line);
+}
+
 static void run_malloc(const struct statement *st)
 {
 	size_t size;
@@ -312,10 +326,7 @@ static void run_malloc(const struct statement *st)
 	size = number_arg(st, 0);
 	marker_begin(st->text);
 	p = os_malloc(size);
-	marker_end(true, p);
-	touch(p, size);
-	if (st->target[0])
-		set_var(st->target, p, st->line);
+	end_with_block(st, p, size, false);
 }
 
 static void run_calloc(const struct statement *st)
@@ -328,14 +339,7 @@ static void run_calloc(const struct statement *st)
 	size = number_arg(st, 1);
 	marker_begin(st->text);
 	p = os_calloc(nmemb, size);
-	marker_end(true, p);
-	for (size_t i = 0; p && i < nmemb * size; i++) {
-		if (((unsigned char *)p)[i])
-			die(st->line, "os_calloc returned memory that is not zero", st->text);
-	}
-	touch(p, nmemb * size);
-	if (st->target[0])
-		set_var(st->target, p, st->line);
+	end_with_block(st, p, nmemb * size, true);
 }
 
 static void run_realloc(const struct statement *st)
@@ -348,10 +352,7 @@ static void run_realloc(const struct statement *st)
 	size = number_arg(st, 1);
 	marker_begin(st->text);
 	p = os_realloc(old, size);
-	marker_end(true, p);
-	touch(p, size);
-	if (st->target[0])
-		set_var(st->target, p, st->line);
+	end_with_block(st, p, size, false);
 }
 
 static void run_free(const struct statement *st)
