@@ -162,10 +162,8 @@ def run_traced(driver, scenario, strace="strace"):
             return raw.read()
 
 
-def check_scenario(driver, scenario, expected_path, strace="strace", update=False):
+def compare(name, actual, expected_path, update=False):
     """Returns (ok, message): message is the unified diff when the traces differ."""
-    name = os.path.splitext(os.path.basename(scenario))[0]
-    actual = normalise(run_traced(driver, scenario, strace))
     if update:
         _write_expected(expected_path, name, actual)
         return True, "updated " + expected_path
@@ -219,16 +217,18 @@ def check_all(driver, scenario_dir, expected_dir, names=(), strace="strace", upd
     for name in selected:
         scenario = os.path.join(scenario_dir, name + ".ops")
         expected = os.path.join(expected_dir, name + ".trace")
+        actual = None
         try:
-            ok, message = check_scenario(driver, scenario, expected, strace, update)
+            actual = normalise(run_traced(driver, scenario, strace))
+            ok, message = compare(name, actual, expected, update)
         except TraceError as error:
             ok, message = False, str(error)
         failures += not ok
         print("%s %s" % ("PASS" if ok else "FAIL", name), file=out)
         if message:
             print(message, file=out)
-        if show:
-            print(normalise(run_traced(driver, scenario, strace)), file=out)
+        if show and actual is not None:
+            print(actual, file=out)
     print("trace_check: %d scenarios, %d passed, %d failed" % (
         len(selected), len(selected) - failures, failures), file=out)
     return failures
