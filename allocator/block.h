@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "block_meta.h"
+#include "sanitizers/track.h"
 
 #define META_SIZE sizeof(struct block_meta)
 #define MMAP_THRESHOLD ((size_t)128 * 1024)
@@ -78,6 +79,7 @@ static inline void block_set(struct block_meta *block, size_t size, int status)
 	block->status = status;
 	seal = block_seal_value(block);
 	memcpy((char *)block + SEAL_OFFSET, &seal, sizeof(seal));
+	track_mem_noaccess(block, META_SIZE + (status == STATUS_FREE ? size : 0));
 }
 
 #endif

@@ -195,6 +195,7 @@ struct block_meta *map_block(size_t aligned)
 	if (block == MAP_FAILED)
 		return NULL;
 	seal_key_init();
+	track_map(block, META_SIZE + aligned);
 	block_set(block, aligned, STATUS_MAPPED);
 	block->prev = NULL;
 	block->next = osmem_state.mapped;
@@ -208,6 +209,7 @@ bool unmap_block(struct block_meta *block, const char *caller)
 {
 	struct block_meta *prev = block->prev, *next = block->next;
 
+	track_unmap(block, META_SIZE + block->size);
 	if (osmem_os_munmap(block, META_SIZE + block->size) != 0) {
 		report_fault(OSMEM_FAULT_UNMAP_FAILED, payload_of(block), caller);
 		return false;
