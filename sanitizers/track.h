@@ -33,6 +33,9 @@
 #error "select at most one of OSMEM_TRACK_ASAN, OSMEM_TRACK_MSAN, OSMEM_TRACK_VALGRIND"
 #endif
 
+/* Arguments a mapping ignores are named inside sizeof only: never evaluated, yet not "unused". */
+#define TRACK_NOTHING(x) ((void)sizeof(x))
+
 #if defined(OSMEM_TRACK_ASAN)
 #include "sanitizers/track_asan.h"
 #elif defined(OSMEM_TRACK_MSAN)
@@ -44,8 +47,6 @@
 #if !OSMEM_TRACKING
 #define OSMEM_TRACKING 0
 #define OSMEM_TRACK_NAME "plain"
-/* Arguments are named inside sizeof only: never evaluated, yet not "unused" to the compiler. */
-#define TRACK_NOTHING(x) ((void)sizeof(x))
 #define track_malloc(p, size, extent, zeroed) \
 	(TRACK_NOTHING(p), TRACK_NOTHING(size), TRACK_NOTHING(extent), TRACK_NOTHING(zeroed))
 #define track_free(p, extent) (TRACK_NOTHING(p), TRACK_NOTHING(extent))

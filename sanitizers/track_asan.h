@@ -44,9 +44,11 @@ static inline void track_asan_copy(void *dst, const void *src, size_t n)
 		__asan_poison_memory_region(first_poisoned, (size_t)((char *)dst + n - first_poisoned));
 }
 
-#define track_malloc(p, size, extent, zeroed) track_asan_usable((p), (size), (extent))
+#define track_malloc(p, size, extent, zeroed) \
+	(TRACK_NOTHING(zeroed), track_asan_usable((p), (size), (extent)))
 #define track_free(p, extent) __asan_poison_memory_region((p), (extent))
-#define track_resize(p, old_size, size, extent) track_asan_usable((p), (size), (extent))
+#define track_resize(p, old_size, size, extent) \
+	(TRACK_NOTHING(old_size), track_asan_usable((p), (size), (extent)))
 #define track_mem_noaccess(p, n) __asan_poison_memory_region((p), (n))
 #define track_mem_defined(p, n) __asan_unpoison_memory_region((p), (n))
 #define track_mem_undefined(p, n) __asan_unpoison_memory_region((p), (n))

@@ -28,12 +28,13 @@ static inline void track_msan_resize(void *p, size_t old_size, size_t size)
 
 #define track_malloc(p, size, extent, zeroed) track_msan_malloc((p), (size), (extent), (zeroed))
 #define track_free(p, extent) __msan_poison((p), (extent))
-#define track_resize(p, old_size, size, extent) track_msan_resize((p), (old_size), (size))
-#define track_mem_noaccess(p, n) ((void)0)
+#define track_resize(p, old_size, size, extent) \
+	(TRACK_NOTHING(extent), track_msan_resize((p), (old_size), (size)))
+#define track_mem_noaccess(p, n) (TRACK_NOTHING(p), TRACK_NOTHING(n))
 #define track_mem_defined(p, n) __msan_unpoison((p), (n))
 #define track_mem_undefined(p, n) __msan_poison((p), (n))
 /* MSan keeps no sizes; the slack was poisoned at allocation, so the extent is exact enough. */
-#define track_requested_size(p, extent) (extent)
+#define track_requested_size(p, extent) (TRACK_NOTHING(p), (extent))
 #define track_copy(dst, src, n) memcpy((dst), (src), (n))
 #define TRACK_ALLOCATOR_SCOPE() ((void)0)
 
