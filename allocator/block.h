@@ -61,6 +61,13 @@ static inline uint32_t block_seal_value(const struct block_meta *block)
 }
 
 #define SEAL_OFFSET (offsetof(struct block_meta, status) + sizeof(int))
+#define LINKS_OFFSET offsetof(struct block_meta, prev)
+
+/* For memory tools: callers may read size and status (the contract), so those and the seal stay
+ * readable; the links, and the payload of a free block (`free_size` bytes), are inaccessible. */
+#define track_header(block, free_size)                                                           \
+	(track_mem_defined((block), LINKS_OFFSET),                                               \
+	 track_mem_noaccess((char *)(block) + LINKS_OFFSET, META_SIZE - LINKS_OFFSET + (free_size)))
 
 static inline bool block_seal_ok(struct block_meta *block)
 {
@@ -79,7 +86,7 @@ static inline void block_set(struct block_meta *block, size_t size, int status)
 	block->status = status;
 	seal = block_seal_value(block);
 	memcpy((char *)block + SEAL_OFFSET, &seal, sizeof(seal));
-	track_mem_noaccess(block, META_SIZE + (status == STATUS_FREE ? size : 0));
+	track_header(block, status == STATUS_FREE ? size : 0);
 }
 
 #endif

@@ -11,6 +11,7 @@
  *   track_mem_noaccess/defined/undefined(p, n)
  *   track_map(p, length)                    a fresh mmap: inaccessible up to its page end
  *   track_unmap(p, length)                  just before munmap: the range goes back open
+ *   track_forget(p)                         a live block is dropped without os_free (test reset)
  *   track_requested_size(p, extent)         the usable size the tool holds for a live block
  *                                           (extent where the tool cannot tell)
  *   track_copy(dst, src, n)                 the allocator's own raw copy between blocks
@@ -50,6 +51,7 @@
 #define track_malloc(p, size, extent, zeroed) \
 	(TRACK_NOTHING(p), TRACK_NOTHING(size), TRACK_NOTHING(extent), TRACK_NOTHING(zeroed))
 #define track_free(p, extent) (TRACK_NOTHING(p), TRACK_NOTHING(extent))
+#define track_forget(p) TRACK_NOTHING(p)
 #define track_resize(p, old_size, size, extent) \
 	(TRACK_NOTHING(p), TRACK_NOTHING(old_size), TRACK_NOTHING(size), TRACK_NOTHING(extent))
 #define track_mem_noaccess(p, n) (TRACK_NOTHING(p), TRACK_NOTHING(n))

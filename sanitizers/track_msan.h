@@ -28,6 +28,7 @@ static inline void track_msan_resize(void *p, size_t old_size, size_t size)
 
 #define track_malloc(p, size, extent, zeroed) track_msan_malloc((p), (size), (extent), (zeroed))
 #define track_free(p, extent) __msan_poison((p), (extent))
+#define track_forget(p) TRACK_NOTHING(p)
 #define track_resize(p, old_size, size, extent) \
 	(TRACK_NOTHING(extent), track_msan_resize((p), (old_size), (size)))
 #define track_mem_noaccess(p, n) (TRACK_NOTHING(p), TRACK_NOTHING(n))

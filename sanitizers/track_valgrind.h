@@ -69,6 +69,8 @@ static inline void track_valgrind_scope_leave(int *scope)
 
 #define track_malloc(p, size, extent, zeroed) track_valgrind_malloc((p), (size), (extent), (zeroed))
 #define track_free(p, extent) track_valgrind_free((p), (extent))
+/* memcheck would report a forgotten block as leaked at exit. */
+#define track_forget(p) VALGRIND_FREELIKE_BLOCK((p), 0)
 #define track_resize(p, old_size, size, extent) \
 	track_valgrind_resize((p), (old_size), (size), (extent))
 #define track_mem_noaccess(p, n) VALGRIND_MAKE_MEM_NOACCESS((p), (n))
