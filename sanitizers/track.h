@@ -11,7 +11,8 @@
  *   track_mem_noaccess/defined/undefined(p, n)
  *   track_map(p, length)                    a fresh mmap: inaccessible up to its page end
  *   track_unmap(p, length)                  just before munmap: the range goes back open
- *   track_forget(p)                         a live block is dropped without os_free (test reset)
+ *   track_forget(p)                         a live block is dropped without os_free (test reset);
+ *                                           needed only where OSMEM_TRACK_KEEPS_BLOCKS
  *   track_requested_size(p, extent)         the usable size the tool holds for a live block
  *                                           (extent where the tool cannot tell)
  *   track_copy(dst, src, n)                 the allocator's own raw copy between blocks
@@ -47,6 +48,7 @@
 
 #if !OSMEM_TRACKING
 #define OSMEM_TRACKING 0
+#define OSMEM_TRACK_KEEPS_BLOCKS 0
 #define OSMEM_TRACK_NAME "plain"
 #define track_malloc(p, size, extent, zeroed) \
 	(TRACK_NOTHING(p), TRACK_NOTHING(size), TRACK_NOTHING(extent), TRACK_NOTHING(zeroed))

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #define OSMEM_TRACKING 1
+#define OSMEM_TRACK_KEEPS_BLOCKS 0
 #define OSMEM_TRACK_NAME "asan"
 
 /* Exactly `size` bytes addressable: ASan's shadow marks a partial 8-byte granule precisely. */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #define OSMEM_TRACKING 1
+#define OSMEM_TRACK_KEEPS_BLOCKS 0
 #define OSMEM_TRACK_NAME "msan"
 
 /* __msan_allocated_memory also records this stack as the origin of the uninitialized bytes. */

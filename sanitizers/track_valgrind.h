@@ -9,6 +9,8 @@
 #include <valgrind/valgrind.h>
 
 #define OSMEM_TRACKING 1
+/* memcheck holds a list of blocks (for leak reports), which tests resetting the heap must clear. */
+#define OSMEM_TRACK_KEEPS_BLOCKS 1
 #define OSMEM_TRACK_NAME "valgrind"
 
 static inline void track_valgrind_malloc(void *p, size_t size, size_t extent, bool zeroed)
