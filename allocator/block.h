@@ -46,8 +46,9 @@ static inline char *block_end(struct block_meta *block)
 }
 
 /* The seal is a hash of the header's address, size and status, keyed per process. It lets os_free
- * tell a real header from payload bytes or an overwritten header in O(1), without a system call. */
-static inline uint32_t block_seal_value(const struct block_meta *block)
+ * tell a real header from payload bytes or an overwritten header in O(1), without a system call.
+ * Those payload bytes may never have been written: memory tools must not check these reads. */
+TRACK_UNCHECKED_READS static inline uint32_t block_seal_value(const struct block_meta *block)
 {
 	extern uintptr_t osmem_seal_key;
 	uint64_t x = (uint64_t)(uintptr_t)block ^ osmem_seal_key;
@@ -69,7 +70,7 @@ static inline uint32_t block_seal_value(const struct block_meta *block)
 	(track_mem_defined((block), LINKS_OFFSET),                                               \
 	 track_mem_noaccess((char *)(block) + LINKS_OFFSET, META_SIZE - LINKS_OFFSET + (free_size)))
 
-static inline bool block_seal_ok(struct block_meta *block)
+TRACK_UNCHECKED_READS static inline bool block_seal_ok(struct block_meta *block)
 {
 	uint32_t seal;
 

@@ -18,6 +18,9 @@
  *   track_copy(dst, src, n)                 the allocator's own raw copy between blocks
  *   TRACK_ALLOCATOR_SCOPE()                 the allocator's own code runs from here to the end of
  *                                           the enclosing block (see "Own accesses" below)
+ *   TRACK_UNCHECKED_READS                   function attribute: reads of memory that may be
+ *                                           uninitialized on purpose (a candidate header that is
+ *                                           really payload, told apart by its seal)
  *
  * Own accesses: the allocator must read and write headers and free blocks that the tools are told
  * are inaccessible. It does so as a memory runtime does, unchecked: under ASan the allocator's
@@ -64,6 +67,7 @@
 #define track_map(p, length) (TRACK_NOTHING(p), TRACK_NOTHING(length))
 #define track_unmap(p, length) (TRACK_NOTHING(p), TRACK_NOTHING(length))
 #define TRACK_ALLOCATOR_SCOPE() ((void)0)
+#define TRACK_UNCHECKED_READS
 #else
 #include <unistd.h>
 

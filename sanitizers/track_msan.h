@@ -39,5 +39,7 @@ static inline void track_msan_resize(void *p, size_t old_size, size_t size)
 #define track_requested_size(p, extent) (TRACK_NOTHING(p), (extent))
 #define track_copy(dst, src, n) memcpy((dst), (src), (n))
 #define TRACK_ALLOCATOR_SCOPE() ((void)0)
+/* MSan still instruments the function (stores keep their shadow) but treats its loads as defined. */
+#define TRACK_UNCHECKED_READS __attribute__((no_sanitize("memory")))
 
 #endif

@@ -81,6 +81,8 @@ static inline void track_valgrind_scope_leave(int *scope)
 #define track_requested_size(p, extent) track_valgrind_requested_size((p), (extent))
 /* Error reporting is off inside the allocator, so the copy may read the old block's slack. */
 #define track_copy(dst, src, n) memcpy((dst), (src), (n))
+/* Error reporting is off in the allocator; see TRACK_ALLOCATOR_SCOPE. */
+#define TRACK_UNCHECKED_READS
 /* Disabling nests (os_realloc calls os_malloc): memcheck counts it per thread. */
 #define TRACK_ALLOCATOR_SCOPE()                                                              \
 	int track_allocator_scope_                                                           \
