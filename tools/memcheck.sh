@@ -28,7 +28,8 @@ while IFS= read -r -d '' outputs; do
   while IFS= read -r name; do
     summary="$(unzip -p "$outputs" "$name" | grep -E "ERROR SUMMARY" | tail -1 | sed 's/^==[0-9]*== //')"
     [ -n "$summary" ] || continue
-    case "$outputs:$summary" in
+    case "$outputs:$name:$summary" in
+      */sanitizers/misuse/*:memcheck.clean.*"ERROR SUMMARY: 0 errors"*) clean=$((clean + 1)) ;;
       */sanitizers/misuse/*) planted=$((planted + 1)); summary="(planted misuse) $summary" ;;
       *"ERROR SUMMARY: 0 errors"*) clean=$((clean + 1)) ;;
       *) dirty=$((dirty + 1)) ;;
