@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs each planted-misuse program of this build and asserts that the build's tool reports it with
 # the right kind of report; the clean program must pass. Which tool a build serves comes from
-# track_mode. A misuse with no expectation for the tool is not run: that cell of the coverage
-# table (../README.md) is "not caught".
+# track_mode (the compiler's sanitizer flags) and OSMEM_MEMCHECK (set by the valgrind config).
+# A misuse with no expectation for the tool is not run: that cell of the coverage table
+# (../README.md) is "not caught".
 #
 #   misuse_test.sh TRACK_MODE MEMCHECK_RUN PROGRAM...
 set -uo pipefail
@@ -11,6 +12,11 @@ if [ $# -lt 3 ]; then
   exit 2
 fi
 mode="$("$1")" || { echo "misuse_test.sh: cannot run $1" >&2; exit 2; }
+# --config=valgrind sets OSMEM_MEMCHECK=1: this script then runs each program under memcheck.
+if [ "${OSMEM_MEMCHECK:-0}" = 1 ]; then
+  [ "$mode" = plain ] || { echo "misuse_test.sh: memcheck on a $mode build" >&2; exit 2; }
+  mode=valgrind
+fi
 memcheck_run="$2"
 shift 2
 declare -A program_path
