@@ -101,30 +101,29 @@ static bool grow_by_absorbing(struct block_meta *block, size_t aligned)
 
 /* The tools learn the new usable size of a block that stays in place. Must run before a split:
  * the tool's old usable size is read within the old extent. */
-static void *resized_in_place(struct block_meta *block, size_t old_size, size_t size)
+static void resized_in_place(struct block_meta *block, size_t old_size, size_t size)
 {
 	void *payload = payload_of(block);
 
 	track_resize(payload, track_requested_size(payload, old_size), size, block->size);
-	return payload;
 }
 
 static void *realloc_heap_block(struct block_meta *block, size_t size, size_t aligned)
 {
 	size_t old_size = block->size;
-	void *payload;
 
 	if (META_SIZE + aligned >= MMAP_THRESHOLD)
 		return move_block(block, old_size, size, aligned);
 	if (aligned <= block->size) {
-		payload = resized_in_place(block, old_size, size);
+		resized_in_place(block, old_size, size);
 		heap_split(block, aligned);
-		return payload;
+		return payload_of(block);
 	}
 	if (block == osmem_state.tail) {
 		switch (heap_grow_tail(aligned)) {
 		case GROW_OK:
-			return resized_in_place(block, old_size, size);
+			resized_in_place(block, old_size, size);
+			return payload_of(block);
 		case GROW_REFUSED:
 			return NULL;
 		case GROW_BREAK_MOVED:
@@ -133,7 +132,8 @@ static void *realloc_heap_block(struct block_meta *block, size_t size, size_t al
 	}
 	if (grow_by_absorbing(block, aligned)) {
 		heap_split(block, aligned);
-		return resized_in_place(block, old_size, size);
+		resized_in_place(block, old_size, size);
+		return payload_of(block);
 	}
 	return move_block(block, old_size, size, aligned);
 }
