@@ -22,12 +22,18 @@
  *                                           uninitialized on purpose (a candidate header that is
  *                                           really payload, told apart by its seal)
  *
- * Own accesses: the allocator must read and write headers and free blocks that the tools are told
- * are inaccessible. It does so as a memory runtime does, unchecked: under ASan the allocator's
- * files are compiled without instrumentation (.bazelrc --per_file_copt; the #error below guards
- * it), under Valgrind error reporting is off while an os_* call runs (TRACK_ALLOCATOR_SCOPE), and
- * MSan never gets headers poisoned (it has no notion of "inaccessible", only of "uninitialized",
- * and the allocator only stores defined values into headers). */
+ * What is inaccessible: the links (prev, next) of every header and the whole of a free block; the
+ * slack between the requested and the aligned size; a mapping's page tail. size and status stay
+ * readable because the contract lets callers read them; the seal guards them against writes.
+ *
+ * Own accesses: the allocator must read and write memory the tools are told is inaccessible. It
+ * does so as a memory runtime does, unchecked: under ASan the allocator's files are compiled
+ * without instrumentation (.bazelrc --per_file_copt; without it every header access reports at
+ * once), under Valgrind error reporting is off while an os_* call runs (TRACK_ALLOCATOR_SCOPE), and
+ * under MSan headers are never poisoned (MSan has no "inaccessible", only "uninitialized", and the
+ * allocator stores only defined values into headers). The price: in a tool build a wild access by
+ * the allocator itself is not reported by the tool; the heap checker and the fuzz oracle watch that.
+ */
 #ifndef OSMEM_SANITIZERS_TRACK_H
 #define OSMEM_SANITIZERS_TRACK_H
 
