@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "block_meta.h"
+#include "sanitizers/track.h"
 
 #define META_SIZE sizeof(struct block_meta)
 #define MMAP_THRESHOLD ((size_t)128 * 1024)
@@ -45,8 +46,9 @@ static inline char *block_end(struct block_meta *block)
 }
 
 /* The seal is a hash of the header's address, size and status, keyed per process. It lets os_free
- * tell a real header from payload bytes or an overwritten header in O(1), without a system call. */
-static inline uint32_t block_seal_value(const struct block_meta *block)
+ * tell a real header from payload bytes or an overwritten header in O(1), without a system call.
+ * Those payload bytes may never have been written: memory tools must not check these reads. */
+TRACK_UNCHECKED_READS static inline uint32_t block_seal_value(const struct block_meta *block)
 {
 	extern uintptr_t osmem_seal_key;
 	uint64_t x = (uint64_t)(uintptr_t)block ^ osmem_seal_key;
@@ -60,8 +62,15 @@ static inline uint32_t block_seal_value(const struct block_meta *block)
 }
 
 #define SEAL_OFFSET (offsetof(struct block_meta, status) + sizeof(int))
+#define LINKS_OFFSET offsetof(struct block_meta, prev)
 
-static inline bool block_seal_ok(struct block_meta *block)
+/* For memory tools: callers may read size and status (the contract), so those and the seal stay
+ * readable; the links, and the payload of a free block (`free_size` bytes), are inaccessible. */
+#define track_header(block, free_size)                                                           \
+	(track_mem_defined((block), LINKS_OFFSET),                                               \
+	 track_mem_noaccess((char *)(block) + LINKS_OFFSET, META_SIZE - LINKS_OFFSET + (free_size)))
+
+TRACK_UNCHECKED_READS static inline bool block_seal_ok(struct block_meta *block)
 {
 	uint32_t seal;
 
@@ -78,6 +87,7 @@ static inline void block_set(struct block_meta *block, size_t size, int status)
 	block->status = status;
 	seal = block_seal_value(block);
 	memcpy((char *)block + SEAL_OFFSET, &seal, sizeof(seal));
+	track_header(block, status == STATUS_FREE ? size : 0);
 }
 
 #endif

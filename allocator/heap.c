@@ -195,6 +195,7 @@ struct block_meta *map_block(size_t aligned)
 	if (block == MAP_FAILED)
 		return NULL;
 	seal_key_init();
+	track_map(block, META_SIZE + aligned);
 	block_set(block, aligned, STATUS_MAPPED);
 	block->prev = NULL;
 	block->next = osmem_state.mapped;
@@ -207,8 +208,10 @@ struct block_meta *map_block(size_t aligned)
 bool unmap_block(struct block_meta *block, const char *caller)
 {
 	struct block_meta *prev = block->prev, *next = block->next;
+	size_t length = META_SIZE + block->size;
 
-	if (osmem_os_munmap(block, META_SIZE + block->size) != 0) {
+	track_unmap(block, length);
+	if (osmem_os_munmap(block, length) != 0) {
 		report_fault(OSMEM_FAULT_UNMAP_FAILED, payload_of(block), caller);
 		return false;
 	}

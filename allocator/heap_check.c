@@ -6,6 +6,7 @@
 
 #include "heap.h"
 #include "osmem_debug.h"
+#include "sanitizers/track.h"
 
 struct walk {
 	char *why;
@@ -127,6 +128,7 @@ static int check_mapped(struct walk *walk)
 int osmem_heap_check(unsigned flags, char *why, size_t why_size)
 {
 	struct walk walk = { why, why_size };
+	TRACK_ALLOCATOR_SCOPE();
 
 	if (why && why_size)
 		why[0] = '\0';
@@ -135,6 +137,8 @@ int osmem_heap_check(unsigned flags, char *why, size_t why_size)
 
 void osmem_heap_stats(struct osmem_heap_stats *out)
 {
+	TRACK_ALLOCATOR_SCOPE();
+
 	*out = (struct osmem_heap_stats){ .heap_start = osmem_state.head, .heap_end = osmem_state.end };
 	if (osmem_state.head)
 		out->heap_bytes = (size_t)(osmem_state.end - (char *)osmem_state.head);

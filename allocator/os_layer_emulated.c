@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "os_layer.h"
+#include "sanitizers/track.h"
 
 struct mapping {
 	void *addr;
@@ -137,6 +138,8 @@ size_t osmem_emu_reset(void)
 	for (size_t i = 0; i < emu.map_count; i++)
 		munmap(emu.maps[i].addr, emu.maps[i].length);
 	emu.map_count = 0;
+	/* The allocator left its headers and free blocks inaccessible to the tools. */
+	track_mem_undefined(emu.base, (size_t)(emu.high_water - emu.base));
 	memset(emu.base, 0, (size_t)(emu.high_water - emu.base));
 	emu.brk = emu.high_water = emu.base;
 	emu.skip = emu.refuse = 0;

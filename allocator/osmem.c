@@ -7,6 +7,7 @@
 
 #include "heap.h"
 #include "pointer.h"
+#include "sanitizers/track.h"
 
 /* The malloc rules: heap below `threshold` (header included), a fresh mapping otherwise. */
 static struct block_meta *alloc_block(size_t aligned, size_t threshold)
@@ -19,16 +20,22 @@ void *os_malloc(size_t size)
 	size_t aligned;
 	struct block_meta *block;
 
+	TRACK_ALLOCATOR_SCOPE();
+
 	if (!size || !align_size(size, &aligned))
 		return NULL;
 	block = alloc_block(aligned, MMAP_THRESHOLD);
-	return block ? payload_of(block) : NULL;
+	if (!block)
+		return NULL;
+	track_malloc(payload_of(block), size, block->size, false);
+	return payload_of(block);
 }
 
 void *os_calloc(size_t nmemb, size_t size)
 {
 	size_t total, aligned;
 	struct block_meta *block;
+	TRACK_ALLOCATOR_SCOPE();
 
 	if (!nmemb || !size || __builtin_mul_overflow(nmemb, size, &total) ||
 	    !align_size(total, &aligned))
@@ -36,6 +43,7 @@ void *os_calloc(size_t nmemb, size_t size)
 	block = alloc_block(aligned, (size_t)getpagesize());
 	if (!block)
 		return NULL;
+	track_malloc(payload_of(block), total, block->size, true);
 	/* A fresh mapping is already zero; a reused heap block may be dirty. */
 	if (block->status != STATUS_MAPPED)
 		memset(payload_of(block), 0, total);
@@ -44,6 +52,7 @@ void *os_calloc(size_t nmemb, size_t size)
 
 static void release(struct block_meta *block, const char *caller)
 {
+	track_free(payload_of(block), block->size);
 	if (block->status == STATUS_MAPPED)
 		unmap_block(block, caller);
 	else
@@ -54,6 +63,7 @@ static void release(struct block_meta *block, const char *caller)
 static void free_pointer(void *ptr, const char *caller)
 {
 	struct block_meta *block;
+	TRACK_ALLOCATOR_SCOPE();
 
 	if (!ptr)
 		return;
@@ -69,13 +79,14 @@ void os_free(void *ptr)
 
 /* Rules 3, 4 and the last step of 7: a new block by the malloc rules while the old one is still
  * allocated, copy what both can hold, then let the old one go. */
-static void *move_block(struct block_meta *old, size_t old_size, size_t aligned)
+static void *move_block(struct block_meta *old, size_t old_size, size_t size, size_t aligned)
 {
 	struct block_meta *fresh = alloc_block(aligned, MMAP_THRESHOLD);
 
 	if (!fresh)
 		return NULL;
-	memcpy(payload_of(fresh), payload_of(old), old_size < aligned ? old_size : aligned);
+	track_malloc(payload_of(fresh), size, fresh->size, false);
+	track_copy(payload_of(fresh), payload_of(old), old_size < aligned ? old_size : aligned);
 	release(old, "os_realloc");
 	return payload_of(fresh);
 }
@@ -88,37 +99,50 @@ static bool grow_by_absorbing(struct block_meta *block, size_t aligned)
 	return block->size >= aligned;
 }
 
-static void *realloc_heap_block(struct block_meta *block, size_t aligned)
+/* The tools learn the new usable size of a block that stays in place. Must run before a split:
+ * the tool's old usable size is read within the old extent. */
+static void resized_in_place(struct block_meta *block, size_t old_size, size_t size)
+{
+	void *payload = payload_of(block);
+
+	track_resize(payload, track_requested_size(payload, old_size), size, block->size);
+}
+
+static void *realloc_heap_block(struct block_meta *block, size_t size, size_t aligned)
 {
 	size_t old_size = block->size;
 
 	if (META_SIZE + aligned >= MMAP_THRESHOLD)
-		return move_block(block, old_size, aligned);
+		return move_block(block, old_size, size, aligned);
 	if (aligned <= block->size) {
+		resized_in_place(block, old_size, size);
 		heap_split(block, aligned);
 		return payload_of(block);
 	}
 	if (block == osmem_state.tail) {
 		switch (heap_grow_tail(aligned)) {
 		case GROW_OK:
+			resized_in_place(block, old_size, size);
 			return payload_of(block);
 		case GROW_REFUSED:
 			return NULL;
 		case GROW_BREAK_MOVED:
-			return move_block(block, old_size, aligned);
+			return move_block(block, old_size, size, aligned);
 		}
 	}
 	if (grow_by_absorbing(block, aligned)) {
 		heap_split(block, aligned);
+		resized_in_place(block, old_size, size);
 		return payload_of(block);
 	}
-	return move_block(block, old_size, aligned);
+	return move_block(block, old_size, size, aligned);
 }
 
 void *os_realloc(void *ptr, size_t size)
 {
 	size_t aligned;
 	struct block_meta *block;
+	TRACK_ALLOCATOR_SCOPE();
 
 	if (!ptr)
 		return os_malloc(size);
@@ -130,6 +154,6 @@ void *os_realloc(void *ptr, size_t size)
 	if (!block || block->status == STATUS_FREE || !align_size(size, &aligned))
 		return NULL;
 	if (block->status == STATUS_MAPPED)
-		return move_block(block, block->size, aligned);
-	return realloc_heap_block(block, aligned);
+		return move_block(block, block->size, size, aligned);
+	return realloc_heap_block(block, size, aligned);
 }

@@ -51,7 +51,9 @@ void contract_take(struct snapshot *snapshot)
 }
 
 /* Runs of adjacent free blocks, as the contract merges them before a search: a run of k blocks
- * holds their sizes plus k - 1 headers. Reads the headers the contract makes public. */
+ * holds their sizes plus k - 1 headers. Reads only what the contract makes public, size and
+ * status, walking blocks by size (they tile the heap): memory tools poison the links
+ * (sanitizers/README.md). */
 void contract_note_free_runs(const struct request *request)
 {
 	struct osmem_heap_stats heap;
@@ -60,7 +62,10 @@ void contract_note_free_runs(const struct request *request)
 	if (!state.contract || !contract_heap_sized(request))
 		return;
 	state.target->heap_stats(&heap);
-	for (const struct block_meta *b = heap.heap_start; b; b = b->next) {
+	for (const char *at = heap.heap_start; at && at < (const char *)heap.heap_end;
+	     at += HEADER_SIZE + ((const struct block_meta *)at)->size) {
+		const struct block_meta *b = (const struct block_meta *)at;
+
 		if (b->status != STATUS_FREE) {
 			run = 0;
 			continue;

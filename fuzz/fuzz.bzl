@@ -33,7 +33,9 @@ _SANITIZER_COPTS = [
 _SANITIZER_LINKOPTS = ["-fsanitize=address,undefined", "-fuse-ld=lld"]
 
 def _is_sanitizer_flag(flag):
-    return flag.startswith("-fsanitize") or flag.startswith("-fno-sanitize")
+    # osmem's annotation mapping (-DOSMEM_TRACK_*, sanitizers/track.h) goes with its sanitizer.
+    return (flag.startswith("-fsanitize") or flag.startswith("-fno-sanitize") or
+            flag.startswith("-DOSMEM_TRACK_"))
 
 def _asan_ubsan_transition_impl(settings, attr):
     # Replaces whatever sanitizer the command line chose (msan would not mix with asan).

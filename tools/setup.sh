@@ -8,7 +8,7 @@ packages=(
   clang-14 lld-14 llvm-14 libclang-rt-14-dev   # compiler, linker, llvm-cov/profdata, sanitizer + libFuzzer runtimes
   afl++                # AFL++ 4.04c: afl-fuzz, afl-cmin, afl-compiler-rt.o
   valgrind             # memcheck sessions
-  zip                  # OSS-Fuzz seed corpus archives
+  zip unzip            # OSS-Fuzz seed corpus archives; unzip reads test outputs (tools/memcheck.sh)
   strace               # syscall-trace tests of the production build
   python3              # small helper scripts in tools/
 )
