@@ -17,8 +17,9 @@ targets=("$@")
 
 stamp="$(mktemp)"
 trap 'rm -f "$stamp"' EXIT
-echo "memcheck: bazel test --config=valgrind ${targets[*]}"
-bazel test --config=valgrind "${targets[@]}"
+echo "memcheck: bazel test --config=valgrind --nocache_test_results ${targets[*]}"
+# Cached results would leave no fresh logs to read: a session always runs the programs again.
+bazel test --config=valgrind --nocache_test_results "${targets[@]}"
 status=$?
 
 testlogs="$(bazel info --config=valgrind bazel-testlogs 2>/dev/null)"
