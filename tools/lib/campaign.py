@@ -1,0 +1,77 @@
+"""A campaign directory, out/campaigns/<name>/: everything a campaign needs to resume.
+
+  corpus/     working corpus: seeds copied in, new inputs merged in (never the checked-in seeds)
+  failures/   failing inputs as the engine wrote them
+  triage/     one directory per distinct failure: minimized input, op trace, output, replay command
+  afl/        AFL++ state (-M main, -S secN); resumed with `-i -`
+  logs/       engine output
+  stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures
+  report.html the campaign report"""
+import csv
+import hashlib
+import json
+import os
+import shutil
+
+from common import OUT, ToolError, copy_new_files
+
+STATS_FIELDS = ("seconds", "execs", "coverage", "features", "corpus", "failures", "engine")
+
+
+class Campaign:
+    def __init__(self, name):
+        if not name or "/" in name or name.startswith("."):
+            raise ToolError(f"bad campaign name '{name}'")
+        self.name = name
+        self.path = os.path.join(OUT, "campaigns", name)
+        self.corpus = os.path.join(self.path, "corpus")
+        self.failures_dir = os.path.join(self.path, "failures")
+        self.triage_dir = os.path.join(self.path, "triage")
+        self.logs = os.path.join(self.path, "logs")
+        self.stats_path = os.path.join(self.path, "stats.csv")
+        self.state_path = os.path.join(self.path, "state.json")
+        for d in (self.corpus, self.failures_dir, self.triage_dir, self.logs):
+            os.makedirs(d, exist_ok=True)
+
+    def add_seeds(self, *seed_dirs):
+        return sum(copy_new_files(d, self.corpus) for d in seed_dirs)
+
+    def load_state(self):
+        if not os.path.exists(self.state_path):
+            return {"seconds": 0, "execs": 0, "runs": 0}
+        with open(self.state_path) as f:
+            return json.load(f)
+
+    def save_state(self, state):
+        with open(self.state_path, "w") as f:
+            json.dump(state, f, indent=1)
+
+    def record(self, seconds, fig, engine):
+        new = not os.path.exists(self.stats_path)
+        with open(self.stats_path, "a", newline="") as f:
+            writer = csv.writer(f)
+            if new:
+                writer.writerow(STATS_FIELDS)
+            writer.writerow((int(seconds), fig.execs, fig.coverage, fig.features, fig.corpus,
+                             fig.failures, engine))
+
+    def samples(self):
+        if not os.path.exists(self.stats_path):
+            return []
+        with open(self.stats_path) as f:
+            return list(csv.DictReader(f))
+
+    def merge_into_corpus(self, files):
+        """Copies inputs (e.g. AFL++ queue entries) into the working corpus under their content
+        hash, so the same input found twice lands once."""
+        added = 0
+        for path in files:
+            with open(path, "rb") as f:
+                data = f.read()
+            if not data:
+                continue
+            dst = os.path.join(self.corpus, hashlib.sha1(data).hexdigest())
+            if not os.path.exists(dst):
+                shutil.copyfile(path, dst)
+                added += 1
+        return added

@@ -1,0 +1,158 @@
+"""The two engines behind one interface: start on N cores, read live figures, list failures.
+
+Each engine keeps its own parallel mode (libFuzzer -fork, AFL++ -M/-S) and its own state in the
+campaign directory, so a stopped campaign resumes where it was."""
+import glob
+import os
+import re
+import signal
+import subprocess
+
+from common import ToolError, human
+
+# libFuzzer -fork status: "#123: cov: 45 ft: 67 corp: 8 exec/s 0 oom/timeout/crash: 0/0/1 time: 3s"
+FORK_STATUS = re.compile(r"^#(\d+): cov: (\d+) ft: (\d+) corp: (\d+) .*?"
+                         r"oom/timeout/crash: (\d+)/(\d+)/(\d+) time: (\d+)s")
+
+
+class Figures:
+    """One sample of a running engine (this run only; the campaign adds earlier runs)."""
+
+    def __init__(self, execs=0, coverage=0, features=0, corpus=0, failures=0):
+        self.execs, self.coverage, self.features = execs, coverage, features
+        self.corpus, self.failures = corpus, failures
+
+
+class LibFuzzer:
+    name = "libfuzzer"
+    coverage_names = ("cov", "ft")
+
+    def __init__(self, campaign, binary):
+        self.campaign, self.binary = campaign, binary
+        self.log_path = os.path.join(campaign.logs, "libfuzzer.log")
+        self.procs = []
+
+    def command(self, seconds, jobs, dict_path):
+        """Fork mode: the parent merges every job's new inputs into the first corpus dir and keeps
+        going after a failure, on `jobs` cores."""
+        cmd = [self.binary, self.campaign.corpus, f"-fork={jobs}", "-ignore_crashes=1",
+               "-ignore_timeouts=1", "-ignore_ooms=1", "-timeout=10", "-rss_limit_mb=4096",
+               f"-artifact_prefix={self.campaign.failures_dir}/"]
+        if seconds:
+            cmd.append(f"-max_total_time={seconds}")
+        if dict_path:
+            cmd.append(f"-dict={dict_path}")
+        return cmd
+
+    def start(self, seconds, jobs, dict_path):
+        log = open(self.log_path, "a")
+        self.procs = [subprocess.Popen(self.command(seconds, jobs, dict_path), stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)]
+
+    def figures(self):
+        last = None
+        with open(self.log_path, errors="replace") as log:
+            log.seek(max(0, os.path.getsize(self.log_path) - 65536))
+            for line in log:
+                match = FORK_STATUS.match(line)
+                last = match or last
+        if not last:
+            return Figures(corpus=len(os.listdir(self.campaign.corpus)))
+        execs, cov, ft, corp, oom, timeout, crash, _ = map(int, last.groups())
+        return Figures(execs, cov, ft, corp, oom + timeout + crash)
+
+    def failure_files(self):
+        return sorted(glob.glob(os.path.join(self.campaign.failures_dir, "*-*")))
+
+    def new_corpus_files(self):
+        return []  # fork mode already merges into the working corpus
+
+    def describe(self, fig):
+        return f"cov {fig.coverage} ft {fig.features}"
+
+
+class Afl:
+    name = "afl"
+    coverage_names = ("edges", "bitmap")
+
+    def __init__(self, campaign, binary):
+        self.campaign, self.binary = campaign, binary
+        self.state = os.path.join(campaign.path, "afl")
+        self.procs = []
+
+    def instance_names(self, jobs):
+        return ["main"] + [f"sec{i}" for i in range(1, jobs)]
+
+    def start(self, seconds, jobs, dict_path):
+        resume = os.path.exists(os.path.join(self.state, "main", "fuzzer_stats"))
+        env = dict(os.environ, AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_NO_AFFINITY="1",
+                   AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1", AFL_ALLOW_TMP="1",
+                   AFL_SUPPRESS_AFFINITY="1")
+        for index, name in enumerate(self.instance_names(jobs)):
+            cmd = ["afl-fuzz", "-i", "-" if resume else self.campaign.corpus, "-o", self.state,
+                   "-M" if index == 0 else "-S", name, "-t", "10000", "-m", "none"]
+            cmd += ["-V", str(seconds)] if seconds else []
+            cmd += ["-x", dict_path] if dict_path else []
+            log = open(os.path.join(self.campaign.logs, f"afl-{name}.log"), "a")
+            self.procs.append(subprocess.Popen(cmd + ["--", self.binary], stdout=log,
+                                               stderr=subprocess.STDOUT, env=env,
+                                               start_new_session=True))
+
+    def stats(self):
+        for path in glob.glob(os.path.join(self.state, "*", "fuzzer_stats")):
+            with open(path) as f:
+                yield dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+
+    def figures(self):
+        fig = Figures()
+        for stats in self.stats():
+            value = lambda key: int(stats.get(key, "0").strip().rstrip("%").split(".")[0] or 0)
+            fig.execs += value("execs_done")
+            fig.coverage = max(fig.coverage, value("edges_found"))
+            fig.features = max(fig.features, value("total_edges"))
+            fig.corpus = max(fig.corpus, value("corpus_count"))
+        fig.failures = len(self.failure_files())
+        return fig
+
+    def failure_files(self):
+        return sorted(glob.glob(os.path.join(self.state, "*", "crashes", "id:*")) +
+                      glob.glob(os.path.join(self.state, "*", "hangs", "id:*")))
+
+    def new_corpus_files(self):
+        return sorted(glob.glob(os.path.join(self.state, "*", "queue", "id:*")))
+
+    def describe(self, fig):
+        return f"edges {fig.coverage}/{fig.features}"
+
+
+def make_engine(name, campaign, binary):
+    if name not in ENGINE_CLASSES:
+        raise ToolError(f"unknown engine '{name}'")
+    return ENGINE_CLASSES[name](campaign, binary)
+
+
+ENGINE_CLASSES = {"libfuzzer": LibFuzzer, "afl": Afl}
+
+
+def running(engine):
+    return any(p.poll() is None for p in engine.procs)
+
+
+def stop(engine):
+    """SIGINT first (both engines save their state on it), then wait."""
+    for proc in engine.procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+    for proc in engine.procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def status_line(engine, elapsed, fig, prior_failures=0):
+    rate = fig.execs / elapsed if elapsed > 0 else 0
+    return (f"[{int(elapsed) // 60}m{int(elapsed) % 60:02d}s] execs {human(fig.execs)} "
+            f"({human(rate)}/s) {engine.describe(fig)} corpus {fig.corpus} "
+            f"failures {fig.failures + prior_failures}")

@@ -1,0 +1,48 @@
+"""The op tracer (//tools/optrace): decode, encode and C reproducers, built once per call."""
+import glob
+import os
+import subprocess
+
+import common
+from common import ToolError
+
+_binary = None
+
+
+def binary():
+    global _binary
+    if not _binary:
+        _binary = common.bazel_build(None, ["//tools/optrace:optrace"])[0]
+    return _binary
+
+
+def run(*args):
+    result = subprocess.run([binary(), *args], capture_output=True, text=True, errors="replace")
+    if result.returncode:
+        raise ToolError(result.stderr.strip() or f"optrace {args[0]} failed")
+    return result.stdout
+
+
+def decode(path):
+    return run("decode", path)
+
+
+def encode(trace_path, out_path):
+    run("encode", trace_path, out_path)
+
+
+def c_test(path, rule):
+    return run("ctest", path, *([rule] if rule else []))
+
+
+def compile_command(c_path, exe_path):
+    """A reproducer needs only the allocator's sources: the production OS layer, or the emulated
+    one when it plans refusals (it says so with OSMEM_REPRO_EMULATED)."""
+    with open(c_path) as f:
+        emulated = "#define OSMEM_REPRO_EMULATED" in f.read()
+    skip = "os_layer_syscalls.c" if emulated else "os_layer_emulated.c"
+    sources = sorted(os.path.relpath(p, common.ROOT)
+                     for p in glob.glob(os.path.join(common.ROOT, "allocator", "*.c"))
+                     if not p.endswith(skip))
+    return ["clang-14", "-std=c11", "-g", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror",
+            "-I.", "-o", exe_path, c_path, *sources]

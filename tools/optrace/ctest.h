@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A standalone C test from an op list: the same os_* calls, checked without the fuzzing runtime. */
+#ifndef OSMEM_TOOLS_CTEST_H
+#define OSMEM_TOOLS_CTEST_H
+
+#include <stdio.h>
+
+#include "fuzz/ops.h"
+
+/* Writes a C program to `out`. `source` and `rule` (the oracle's message, may be NULL) go into its
+ * header comment. Ops with refusals need the emulated OS layer; the program says so itself. */
+void ctest_write(FILE *out, const struct fuzz_op *ops, size_t n_ops, const char *source,
+		 const char *rule);
+
+#endif
