@@ -9,7 +9,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 OUT = os.path.join(ROOT, "out")
 ENGINES = ("libfuzzer", "afl")
 # Bazel configs (fuzz/README.md): the sanitized libFuzzer build, the AFL++ build, plain replay.
-ENGINE_CONFIG = {"libfuzzer": "asan-ubsan-libfuzzer", "afl": "afl"}
+ENGINE_CONFIG = {"libfuzzer": "asan-ubsan-libfuzzer", "afl": "asan-afl"}
 # Built only once per machine: tools/setup.sh is idempotent but costs a dpkg query per package.
 SETUP_STAMP = os.path.join(OUT, ".setup-done")
 
@@ -28,6 +28,11 @@ def main_guard(tool, fn):
     except KeyboardInterrupt:
         print(f"\n{tool}: interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+def rel(path):
+    """A path as the user types it from the workspace root."""
+    return os.path.relpath(path, ROOT) if os.path.abspath(path).startswith(ROOT + "/") else path
 
 
 def parse_duration(text):

@@ -73,12 +73,17 @@ class LibFuzzer:
 
 class Afl:
     name = "afl"
-    coverage_names = ("edges", "bitmap")
+    coverage_names = ("edges found", "edges in map")
 
     def __init__(self, campaign, binary):
         self.campaign, self.binary = campaign, binary
         self.state = os.path.join(campaign.path, "afl")
         self.procs = []
+        # A resumed instance carries on counting: this run's executions start from here.
+        self.baseline = {i: self.instance_figures(i).execs for i in self.instances()}
+
+    def instances(self):
+        return glob.glob(os.path.join(self.state, "*", ""))
 
     def instance_names(self, jobs):
         return ["main"] + [f"sec{i}" for i in range(1, jobs)]
@@ -98,19 +103,35 @@ class Afl:
                                                stderr=subprocess.STDOUT, env=env,
                                                start_new_session=True))
 
-    def stats(self):
-        for path in glob.glob(os.path.join(self.state, "*", "fuzzer_stats")):
+    def instance_figures(self, instance):
+        """An instance's latest figures: fuzzer_stats (final) or, while it runs, the last line of
+        plot_data (fuzzer_stats is only rewritten once a minute without the UI)."""
+        stats = {}
+        path = os.path.join(instance, "fuzzer_stats")
+        if os.path.exists(path):
             with open(path) as f:
-                yield dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+                stats = {k.strip(): v.strip() for k, v in
+                         (line.split(":", 1) for line in f if ":" in line)}
+        fig = Figures(int(stats.get("execs_done", 0)), int(stats.get("edges_found", 0)),
+                      int(stats.get("total_edges", 0)), int(stats.get("corpus_count", 0)))
+        plot = os.path.join(instance, "plot_data")
+        if os.path.exists(plot):
+            with open(plot) as f:
+                rows = [line.split(", ") for line in f if not line.startswith("#")]
+            if rows and len(rows[-1]) >= 13 and int(rows[-1][11]) > fig.execs:
+                row = rows[-1]
+                fig.execs, fig.coverage, fig.corpus = int(row[11]), int(row[12]), int(row[3])
+        return fig
 
     def figures(self):
         fig = Figures()
-        for stats in self.stats():
-            value = lambda key: int(stats.get(key, "0").strip().rstrip("%").split(".")[0] or 0)
-            fig.execs += value("execs_done")
-            fig.coverage = max(fig.coverage, value("edges_found"))
-            fig.features = max(fig.features, value("total_edges"))
-            fig.corpus = max(fig.corpus, value("corpus_count"))
+        for instance in self.instances():
+            one = self.instance_figures(instance)
+            base = self.baseline.get(instance, 0)
+            fig.execs += one.execs - base if one.execs >= base else one.execs
+            fig.coverage = max(fig.coverage, one.coverage)
+            fig.features = max(fig.features, one.features)
+            fig.corpus = max(fig.corpus, one.corpus)
         fig.failures = len(self.failure_files())
         return fig
 
@@ -139,16 +160,20 @@ def running(engine):
 
 
 def stop(engine):
-    """SIGINT first (both engines save their state on it), then wait."""
+    """SIGINT to each engine's main process (both save their state on it), then its whole group."""
     for proc in engine.procs:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
+            proc.send_signal(signal.SIGINT)
     for proc in engine.procs:
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # a libFuzzer -fork job left behind
+        except ProcessLookupError:
+            pass
 
 
 def status_line(engine, elapsed, fig, prior_failures=0):

@@ -30,7 +30,7 @@ def replay_env():
 def replay(binary, path, timeout=60):
     """Runs one input through the libFuzzer binary; returns (failed, output)."""
     try:
-        result = subprocess.run([binary, "-runs=1", path], capture_output=True, text=True,
+        result = subprocess.run([binary, path], capture_output=True, text=True,
                                 errors="replace", env=replay_env(), timeout=timeout)
     except subprocess.TimeoutExpired:
         return True, f"timeout after {timeout}s"
