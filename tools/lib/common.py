@@ -98,9 +98,10 @@ def run_checked(cmd, what, **kwargs):
     return result
 
 
-def bazel_build(config, targets):
-    """Builds `targets` under `--config=config` and returns each target's output file path."""
-    args = [f"--config={config}"] if config else []
+def bazel_build(config, targets, flags=()):
+    """Builds `targets` under `--config=config` (and extra `flags`) and returns each target's
+    output file path."""
+    args = ([f"--config={config}"] if config else []) + list(flags)
     print(f"building {' '.join(targets)}" + (f" (--config={config})" if config else ""), flush=True)
     result = subprocess.run(["bazel", "build", "--noshow_progress", *args, *targets], cwd=ROOT,
                             capture_output=True, text=True, errors="replace")
