@@ -18,11 +18,15 @@ from common import OUT, ToolError, copy_new_files
 STATS_FIELDS = ("seconds", "execs", "coverage", "features", "corpus", "failures", "engine")
 
 
+def check_name(name):
+    if not name or "/" in name or name.startswith("."):
+        raise ToolError(f"bad campaign name '{name}' (a plain directory name)")
+    return name
+
+
 class Campaign:
     def __init__(self, name):
-        if not name or "/" in name or name.startswith("."):
-            raise ToolError(f"bad campaign name '{name}'")
-        self.name = name
+        self.name = check_name(name)
         self.path = os.path.join(OUT, "campaigns", name)
         self.corpus = os.path.join(self.path, "corpus")
         self.failures_dir = os.path.join(self.path, "failures")
