@@ -1,0 +1,35 @@
+#!/bin/bash -eu
+# OSS-Fuzz / ClusterFuzzLite build script. The builder image provides $SRC, $WORK, $OUT, $CC, $CXX,
+# $CFLAGS, $CXXFLAGS, $LIB_FUZZING_ENGINE (libFuzzer, AFL++'s driver, ...), $FUZZING_ENGINE and
+# $SANITIZER; every engine links the libFuzzer entry point (fuzz/main_libfuzzer.c) with
+# $LIB_FUZZING_ENGINE. Output per fuzzer: the binary, <name>_seed_corpus.zip, <name>.dict,
+# <name>.options (the layout OSS-Fuzz expects in $OUT).
+cd "$SRC/osmem"
+
+# The harness with the emulated OS layer, as //fuzz:harness and //allocator:osmem_emulated build
+# it; the production OS layer and the other engines' mains stay out.
+common=()
+for src in allocator/*.c fuzz/*.c; do
+  case "$src" in
+    allocator/os_layer_syscalls.c | fuzz/main_*.c | fuzz/target_*.c) continue ;;
+  esac
+  obj="$WORK/$(echo "${src%.c}" | tr / _).o"
+  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$src" -o "$obj"
+  common+=("$obj")
+done
+$CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c fuzz/main_libfuzzer.c -o "$WORK/main_libfuzzer.o"
+
+# fuzzer name -> the target library it links (fuzz/BUILD.bazel's cc_fuzz_test calls).
+declare -A targets=([osmem_fuzz]=builtin [osmem_blackbox_fuzz]=blackbox)
+for name in "${!targets[@]}"; do
+  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "fuzz/target_${targets[$name]}.c" \
+    -o "$WORK/target_${targets[$name]}.o"
+  # The C++ driver links the engine's runtime (libFuzzer and AFL++'s driver are C++).
+  $CXX $CXXFLAGS "$WORK/main_libfuzzer.o" "$WORK/target_${targets[$name]}.o" "${common[@]}" \
+    $LIB_FUZZING_ENGINE -o "$OUT/$name"
+  rm -f "$OUT/${name}_seed_corpus.zip"
+  zip -q -j -X "$OUT/${name}_seed_corpus.zip" corpus/osmem_fuzz/* \
+    $(ls -d corpus/osmem_fuzz_regressions/* 2>/dev/null || true)
+  cp corpus/osmem_fuzz.dict "$OUT/$name.dict"
+  cp fuzz/osmem_fuzz.options "$OUT/$name.options"
+done
