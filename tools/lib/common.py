@@ -1,4 +1,5 @@
 """Helpers shared by the fuzzing user's tools: errors, durations, the workspace, Bazel builds."""
+import configparser
 import os
 import re
 import shutil
@@ -130,6 +131,19 @@ def seed_dir(fuzzer):
 def dictionary(fuzzer):
     path = os.path.join(ROOT, "corpus", f"{fuzzer}.dict")
     return path if os.path.isfile(path) else None
+
+
+def libfuzzer_options(fuzzer):
+    """The [libfuzzer] section of the fuzzer's OSS-Fuzz .options file, as libFuzzer flags."""
+    path = os.path.join(ROOT, "fuzz", f"{fuzzer}.options")
+    if not os.path.isfile(path):
+        path = os.path.join(ROOT, "fuzz", "osmem_fuzz.options")  # shared by the osmem fuzzers
+    if not os.path.isfile(path):
+        return []
+    parser = configparser.ConfigParser()
+    parser.read(path)
+    return [f"-{k}={v}" for k, v in parser.items("libfuzzer")] if parser.has_section("libfuzzer") \
+        else []
 
 
 def copy_new_files(src_dir, dst_dir):

@@ -32,11 +32,11 @@ class LibFuzzer:
         self.log_path = os.path.join(campaign.logs, "libfuzzer.log")
         self.procs = []
 
-    def command(self, seconds, jobs, dict_path):
+    def command(self, seconds, jobs, dict_path, options):
         """Fork mode: the parent merges every job's new inputs into the first corpus dir and keeps
         going after a failure, on `jobs` cores."""
         cmd = [self.binary, self.campaign.corpus, f"-fork={jobs}", "-ignore_crashes=1",
-               "-ignore_timeouts=1", "-ignore_ooms=1", "-timeout=10", "-rss_limit_mb=4096",
+               "-ignore_timeouts=1", "-ignore_ooms=1", *options,
                f"-artifact_prefix={self.campaign.failures_dir}/"]
         if seconds:
             cmd.append(f"-max_total_time={seconds}")
@@ -44,9 +44,9 @@ class LibFuzzer:
             cmd.append(f"-dict={dict_path}")
         return cmd
 
-    def start(self, seconds, jobs, dict_path):
+    def start(self, seconds, jobs, dict_path, options):
         log = open(self.log_path, "a")
-        self.procs = [subprocess.Popen(self.command(seconds, jobs, dict_path), stdout=log,
+        self.procs = [subprocess.Popen(self.command(seconds, jobs, dict_path, options), stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)]
 
     def figures(self):
@@ -88,7 +88,8 @@ class Afl:
     def instance_names(self, jobs):
         return ["main"] + [f"sec{i}" for i in range(1, jobs)]
 
-    def start(self, seconds, jobs, dict_path):
+    def start(self, seconds, jobs, dict_path, options):
+        del options  # libFuzzer's; AFL++ gets its limits from -t/-m below
         resume = os.path.exists(os.path.join(self.state, "main", "fuzzer_stats"))
         env = dict(os.environ, AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_NO_AFFINITY="1",
                    AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1", AFL_ALLOW_TMP="1",

@@ -1,5 +1,6 @@
 """The campaign report: a self-contained HTML page (inline SVG plots, no script, no CDN)."""
 import html
+import os
 
 from common import format_duration, human
 
@@ -29,14 +30,15 @@ def series(samples, field):
     return [(int(s["seconds"]), int(s[field])) for s in samples]
 
 
-def failure_rows(failures):
+def failure_rows(failures, base):
     rows = []
     for f in failures:
         rows.append(
             "<tr>" + "".join(f"<td>{cell}</td>" for cell in (
                 html.escape(f["id"]), html.escape(f["rule"]), f["count"],
-                html.escape(" &lt; ".join(f["stack"]) or "?"),
-                f'<a href="{html.escape(f["minimized"])}">{f["minimized_bytes"]} bytes</a>',
+                html.escape(" < ".join(f["stack"]) or "?"),
+                f'<a href="{html.escape(os.path.relpath(f["minimized"], base))}">'
+                f'{f["minimized_bytes"]} bytes</a>',
                 f"<pre>{html.escape(f['trace'])}</pre>",
                 f"<code>{html.escape(f['replay'])}</code>")) + "</tr>")
     return "\n".join(rows)
@@ -50,7 +52,7 @@ def write(path, title, summary, samples, failures, coverage_names):
         (f"coverage ({coverage_names[1]})", "features"), ("corpus size", "corpus")))
     failures_html = (
         "<table><tr><th>id</th><th>rule broken</th><th>hits</th><th>stack</th><th>reproducer"
-        "</th><th>op trace</th><th>replay</th></tr>" + failure_rows(failures) + "</table>"
+        "</th><th>op trace</th><th>replay</th></tr>" + failure_rows(failures, os.path.dirname(path)) + "</table>"
         if failures else "<p>No failures.</p>")
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
