@@ -4,6 +4,7 @@
 # $SANITIZER; every engine links the libFuzzer entry point (fuzz/main_libfuzzer.c) with
 # $LIB_FUZZING_ENGINE. Output per fuzzer: the binary, <name>_seed_corpus.zip, <name>.dict,
 # <name>.options (the layout OSS-Fuzz expects in $OUT).
+set -euo pipefail  # also when run as `bash build.sh`, which ignores the #! flags
 cd "$SRC/osmem"
 
 # The harness with the emulated OS layer, as //fuzz:harness and //allocator:osmem_emulated build
@@ -11,7 +12,8 @@ cd "$SRC/osmem"
 common=()
 for src in allocator/*.c fuzz/*.c; do
   case "$src" in
-    allocator/os_layer_syscalls.c | fuzz/main_*.c | fuzz/target_*.c) continue ;;
+    allocator/os_layer_syscalls.c | fuzz/main_*.c) continue ;;
+    fuzz/target_builtin.c | fuzz/target_blackbox.c) continue ;; # one per fuzzer, below
   esac
   obj="$WORK/$(echo "${src%.c}" | tr / _).o"
   $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$src" -o "$obj"

@@ -6,7 +6,9 @@ set -euo pipefail
 root=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 tmp=$(mktemp -d "${TEST_TMPDIR:-/tmp}/ossfuzz.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*"; cat "$tmp"/*/build.log 2>/dev/null | tail -20; exit 1; }
+[ -f "$root/allocator/osmem.c" ] && [ -f "$root/fuzz/harness.c" ] ||
+  fail "$root is not the osmem source tree"
 
 build() { # build ENGINE CC CXX FLAGS LIB_FUZZING_ENGINE
   local engine=$1
