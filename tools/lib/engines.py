@@ -26,14 +26,21 @@ class Figures:
         self.corpus, self.failures = corpus, failures
 
 
-class LibFuzzer:
+class Engine:
+    """What both engines share: their campaign, their binary, the processes they started."""
+
+    def __init__(self, campaign, binary):
+        self.campaign, self.binary = campaign, binary
+        self.procs = []
+
+
+class LibFuzzer(Engine):
     name = "libfuzzer"
     coverage_names = ("cov", "ft")
 
     def __init__(self, campaign, binary):
-        self.campaign, self.binary = campaign, binary
+        super().__init__(campaign, binary)
         self.log_path = os.path.join(campaign.logs, "libfuzzer.log")
-        self.procs = []
 
     def command(self, seconds, jobs, dict_path, options):
         """Fork mode: the parent merges every job's new inputs into the first corpus dir and keeps
@@ -74,14 +81,13 @@ class LibFuzzer:
         return f"cov {fig.coverage} ft {fig.features}"
 
 
-class Afl:
+class Afl(Engine):
     name = "afl"
     coverage_names = ("edges found", "edges in map")
 
     def __init__(self, campaign, binary):
-        self.campaign, self.binary = campaign, binary
+        super().__init__(campaign, binary)
         self.state = os.path.join(campaign.path, "afl")
-        self.procs = []
         # A resumed instance carries on counting: this run's executions start from here.
         self.baseline = {i: self.instance_figures(i).execs for i in self.instances()}
 
