@@ -124,12 +124,25 @@ def default_fuzzer():
     return names[0]
 
 
+def corpus_name(fuzzer):
+    """The corpus a fuzzer was declared with (`corpus = "//corpus:NAME"` in fuzz/BUILD.bazel):
+    several fuzzers may share one; a fuzzer without a declaration has its own name's."""
+    build = os.path.join(ROOT, "fuzz", "BUILD.bazel")
+    if os.path.isfile(build):
+        with open(build) as f:
+            match = re.search(r'name = "%s",\s*corpus = \[?"//corpus:(\w+)"' % re.escape(fuzzer),
+                              f.read())
+        if match:
+            return match.group(1)
+    return fuzzer
+
+
 def seed_dir(fuzzer):
-    return os.path.join(ROOT, "corpus", fuzzer)
+    return os.path.join(ROOT, "corpus", corpus_name(fuzzer))
 
 
 def dictionary(fuzzer):
-    path = os.path.join(ROOT, "corpus", f"{fuzzer}.dict")
+    path = os.path.join(ROOT, "corpus", f"{corpus_name(fuzzer)}.dict")
     return path if os.path.isfile(path) else None
 
 
