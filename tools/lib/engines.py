@@ -33,6 +33,15 @@ class Engine:
         self.campaign, self.binary = campaign, binary
         self.procs = []
 
+    def check_started(self, fig):
+        """An engine that ran nothing and failed (bad binary, rejected seeds) is an error."""
+        statuses = [p.returncode for p in self.procs]
+        if fig.execs == 0 and any(s not in (0, None, -signal.SIGINT) for s in statuses):
+            logs = sorted(glob.glob(os.path.join(self.campaign.logs, f"{self.name}*.log")))
+            text = open(logs[-1], errors="replace").read() if logs else ""
+            tail = "\n".join(re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines()[-6:])
+            raise ToolError(f"{self.name} stopped without running (exit {statuses}):\n{tail}")
+
 
 class LibFuzzer(Engine):
     name = "libfuzzer"
