@@ -14,7 +14,7 @@
 #define INPUT_MAX (1u << 20) /* far more than FUZZ_MAX_OPS ops can use */
 
 struct input {
-	uint8_t data[INPUT_MAX];
+	uint8_t data[INPUT_MAX + 1]; /* one more byte tells a too large file */
 	size_t size;
 };
 
@@ -37,9 +37,9 @@ static int read_input(const char *path, struct input *in)
 	if (!f)
 		return fail(strerror(errno), path);
 	in->size = fread(in->data, 1, sizeof(in->data), f);
-	const char *error = ferror(f) ? "read error (is it a directory?)"
-			    : !feof(f)  ? "larger than 1 MiB"
-					: NULL;
+	const char *error = ferror(f)		? "read error (is it a directory?)"
+			    : in->size > INPUT_MAX ? "larger than 1 MiB"
+						   : NULL;
 	fclose(f);
 	if (error)
 		return fail(error, path);
