@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "block_meta.h"
+#include "planted.h"
 #include "sanitizers/track.h"
 
 #define META_SIZE sizeof(struct block_meta)
@@ -26,7 +27,7 @@ static inline bool align_size(size_t size, size_t *aligned)
 {
 	if (size > SIZE_MAX - 7 - META_SIZE)
 		return false;
-	*aligned = (size + 7) & ~(size_t)7;
+	*aligned = (size + (PLANTED(5) ? 6 : 7)) & ~(size_t)7;
 	return true;
 }
 

@@ -40,10 +40,12 @@ static void unlink_block(struct block_meta *block)
 		block->prev->next = block->next;
 	else
 		osmem_state.head = block->next;
-	if (block->next)
-		block->next->prev = block->prev;
-	else
+	if (block->next) {
+		if (!PLANTED(2))
+			block->next->prev = block->prev;
+	} else {
 		osmem_state.tail = block->prev;
+	}
 }
 
 static void *os_sbrk(size_t increment)
@@ -78,8 +80,32 @@ bool heap_absorb_next(struct block_meta *block)
 	return true;
 }
 
+#ifdef OSMEM_PLANTED_BUG
+/* Planted bug 9: the same pass in two steps, the free blocks gathered first with no bound check. */
+static void coalesce_all_gathered(void)
+{
+	struct block_meta *free_blocks[32];
+	size_t count = 0;
+
+	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
+		if (block->status == STATUS_FREE)
+			free_blocks[count++] = block;
+	}
+	/* Backwards, so that no gathered block has been absorbed when its turn comes. */
+	while (count--)
+		while (heap_absorb_next(free_blocks[count]))
+			;
+}
+#endif
+
 static void coalesce_all(void)
 {
+#ifdef OSMEM_PLANTED_BUG
+	if (PLANTED(9)) {
+		coalesce_all_gathered();
+		return;
+	}
+#endif
 	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
 		if (block->status != STATUS_FREE)
 			continue;
@@ -100,16 +126,28 @@ static struct block_meta *best_fit(size_t aligned)
 	return best;
 }
 
+/* Planted bug 13: true from an input's 65th split on. */
+static bool planted_split_count_passed(void)
+{
+#ifdef OSMEM_PLANTED_BUG
+	return PLANTED(13) && ++osmem_state.planted_splits > 64;
+#else
+	return false;
+#endif
+}
+
 void heap_split(struct block_meta *block, size_t aligned)
 {
 	struct block_meta *rest;
 
-	if (block->size - aligned < MIN_SPLIT_REST)
+	if (block->size - aligned < (PLANTED(10) ? META_SIZE : MIN_SPLIT_REST))
 		return;
 	rest = (struct block_meta *)((char *)payload_of(block) + aligned);
-	block_set(rest, block->size - aligned - META_SIZE, STATUS_FREE);
+	block_set(rest, block->size - aligned - META_SIZE + (PLANTED(1) ? 8 : 0), STATUS_FREE);
 	block_set(block, aligned, block->status);
 	link_after(block, rest);
+	if (planted_split_count_passed() && rest->next)
+		rest->next->prev = block;
 }
 
 /* Grows the tail block to `aligned` bytes at the break. When someone else moved the break since,
@@ -117,7 +155,7 @@ void heap_split(struct block_meta *block, size_t aligned)
  * elsewhere. */
 enum grow_result heap_grow_tail(size_t aligned)
 {
-	size_t increment = aligned - osmem_state.tail->size;
+	size_t increment = PLANTED(12) ? aligned : aligned - osmem_state.tail->size;
 	char *old_break = os_sbrk(increment);
 
 	if (!old_break)
@@ -208,7 +246,7 @@ struct block_meta *map_block(size_t aligned)
 bool unmap_block(struct block_meta *block, const char *caller)
 {
 	struct block_meta *prev = block->prev, *next = block->next;
-	size_t length = META_SIZE + block->size;
+	size_t length = (PLANTED(6) ? 0 : META_SIZE) + block->size;
 
 	track_unmap(block, length);
 	if (osmem_os_munmap(block, length) != 0) {

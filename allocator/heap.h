@@ -15,6 +15,9 @@ struct osmem_state {
 	char *end;                 /* end of the tail block: where the allocator left the break */
 	struct block_meta *mapped; /* mapped blocks, newest first, linked through prev/next */
 	size_t foreign_gaps;       /* times another sbrk user had moved the break under us */
+#ifdef OSMEM_PLANTED_BUG
+	size_t planted_splits;     /* planted bug 13 only: splits since the last reset */
+#endif
 };
 
 extern struct osmem_state osmem_state;

@@ -37,7 +37,9 @@ void *os_calloc(size_t nmemb, size_t size)
 	struct block_meta *block;
 	TRACK_ALLOCATOR_SCOPE();
 
-	if (!nmemb || !size || __builtin_mul_overflow(nmemb, size, &total) ||
+	if (PLANTED(7))
+		total = nmemb * size;
+	if (!nmemb || !size || (!PLANTED(7) && __builtin_mul_overflow(nmemb, size, &total)) ||
 	    !align_size(total, &aligned))
 		return NULL;
 	block = alloc_block(aligned, (size_t)getpagesize());
@@ -45,8 +47,8 @@ void *os_calloc(size_t nmemb, size_t size)
 		return NULL;
 	track_malloc(payload_of(block), total, block->size, true);
 	/* A fresh mapping is already zero; a reused heap block may be dirty. */
-	if (block->status != STATUS_MAPPED)
-		memset(payload_of(block), 0, total);
+	if (block->status != STATUS_MAPPED && !PLANTED(3))
+		memset(payload_of(block), 0, PLANTED(11) ? size : total);
 	return payload_of(block);
 }
 
@@ -154,6 +156,6 @@ void *os_realloc(void *ptr, size_t size)
 	if (!block || block->status == STATUS_FREE || !align_size(size, &aligned))
 		return NULL;
 	if (block->status == STATUS_MAPPED)
-		return move_block(block, block->size, size, aligned);
+		return move_block(block, block->size - (PLANTED(4) ? META_SIZE : 0), size, aligned);
 	return realloc_heap_block(block, size, aligned);
 }
