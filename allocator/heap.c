@@ -255,7 +255,7 @@ bool unmap_block(struct block_meta *block, const char *caller)
 	}
 	if (prev)
 		prev->next = next;
-	else
+	else if (!PLANTED(14))
 		osmem_state.mapped = next;
 	if (next)
 		next->prev = prev;

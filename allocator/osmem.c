@@ -114,7 +114,7 @@ static void *realloc_heap_block(struct block_meta *block, size_t size, size_t al
 {
 	size_t old_size = block->size;
 
-	if (META_SIZE + aligned >= MMAP_THRESHOLD)
+	if (META_SIZE + aligned >= MMAP_THRESHOLD + (PLANTED(15) ? 1 : 0))
 		return move_block(block, old_size, size, aligned);
 	if (aligned <= block->size) {
 		resized_in_place(block, old_size, size);
@@ -153,8 +153,13 @@ void *os_realloc(void *ptr, size_t size)
 		return NULL;
 	}
 	block = block_from_pointer(ptr, "os_realloc", 0);
-	if (!block || block->status == STATUS_FREE || !align_size(size, &aligned))
+	if (!block || block->status == STATUS_FREE)
 		return NULL;
+	if (!align_size(size, &aligned)) {
+		if (PLANTED(8))
+			release(block);
+		return NULL;
+	}
 	if (block->status == STATUS_MAPPED)
 		return move_block(block, block->size - (PLANTED(4) ? META_SIZE : 0), size, aligned);
 	return realloc_heap_block(block, size, aligned);
