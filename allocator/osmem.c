@@ -157,7 +157,7 @@ void *os_realloc(void *ptr, size_t size)
 		return NULL;
 	if (!align_size(size, &aligned)) {
 		if (PLANTED(8))
-			release(block);
+			release(block, "os_realloc");
 		return NULL;
 	}
 	if (block->status == STATUS_MAPPED)
