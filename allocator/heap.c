@@ -84,7 +84,7 @@ bool heap_absorb_next(struct block_meta *block)
 /* Planted bug 9: the same pass in two steps, the free blocks gathered first with no bound check. */
 static void coalesce_all_gathered(void)
 {
-	struct block_meta *free_blocks[32];
+	struct block_meta *free_blocks[16];
 	size_t count = 0;
 
 	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
@@ -126,6 +126,15 @@ static struct block_meta *best_fit(size_t aligned)
 	return best;
 }
 
+/* Planted bug 13: what link_after did for the rest's successor (or the tail), undone. */
+static void forget_back_link(struct block_meta *block, struct block_meta *rest)
+{
+	if (rest->next)
+		rest->next->prev = block;
+	else
+		osmem_state.tail = block;
+}
+
 /* Planted bug 13: true from an input's 65th split on. */
 static bool planted_split_count_passed(void)
 {
@@ -146,8 +155,8 @@ void heap_split(struct block_meta *block, size_t aligned)
 	block_set(rest, block->size - aligned - META_SIZE + (PLANTED(1) ? 8 : 0), STATUS_FREE);
 	block_set(block, aligned, block->status);
 	link_after(block, rest);
-	if (planted_split_count_passed() && rest->next)
-		rest->next->prev = block;
+	if (planted_split_count_passed())
+		forget_back_link(block, rest);
 }
 
 /* Grows the tail block to `aligned` bytes at the break. When someone else moved the break since,

@@ -22,11 +22,11 @@
 	X(6, "munmap-length", "freeing a mapped block unmaps size bytes, forgetting the header")      \
 	X(7, "calloc-overflow", "calloc multiplies nmemb by size without an overflow check")          \
 	X(8, "double-free", "realloc to an impossible size frees the block: a later free is double")  \
-	X(9, "coalesce-array", "coalescing gathers free blocks in a 32-entry array, unchecked")       \
+	X(9, "coalesce-array", "coalescing gathers free blocks in a 16-entry array, unchecked")       \
 	X(10, "split-rest-32", "the split minimum is 32, not 40: a 32-byte rest gets size 0")         \
 	X(11, "calloc-partial", "calloc zeroes size bytes, not nmemb * size")                         \
 	X(12, "tail-grow", "extending the free tail moves the break by the whole size, not the gap") \
-	X(13, "split-count", "after an input's 64th split, a split forgets the successor's prev")    \
+	X(13, "split-count", "from an input's 65th split on, a split does not link the rest back")   \
 	X(14, "mapped-unlink", "freeing the newest mapped block leaves it at the head of the list") \
 	X(15, "realloc-edge", "realloc maps only above 131072: 131040 bytes stay on the heap")
 

@@ -150,7 +150,7 @@ echo
 for n in $variants; do printf '%3s  %-15s %s\n' "$n" "${name[$n]}" "${description[$n]}"; done
 echo
 if ((all_found)); then
-	echo "bench: every planted bug found by every seed; the control run stayed clean"
+	echo "bench: every planted bug found by every seed$( ((control)) && echo "; the control run stayed clean")"
 else
 	echo "bench: NOT every planted bug was found by every seed (or the control run failed): see above"
 	exit 1

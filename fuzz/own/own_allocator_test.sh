@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tools/fuzz-own-allocator against a copy of the allocator in a directory outside the workspace:
+# the seed corpus replays clean on the unmodified copy; with one line of the copy changed (calloc
+# no longer clears a reused block) a known input fails with the oracle's calloc message; and bad
+# arguments give a clear error and exit status 2.
+set -uo pipefail
+
+root=$PWD
+tool=$root/fuzz/own/fuzz_own_allocator.sh
+own=$TEST_TMPDIR/own
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+tool_alone() { "$tool" "$@" 2>&1; }
+
+fuzz_own() {
+	"$tool" "$own" --harness-manifest "$root/fuzz/own/own_harness.manifest" --harness-root "$root" "$@" 2>&1
+}
+
+expect() { # expect STATUS PATTERN WHAT -- command...
+	local want=$1 pattern=$2 what=$3 out status
+	shift 4
+	out=$("$@")
+	status=$?
+	if ((status != want)) || ! grep -qE "$pattern" <<<"$out"; then
+		fail "$what: exit $status (want $want), output lacks /$pattern/:"
+		sed 's/^/    /' <<<"$out" | tail -n 15
+	else
+		echo "ok: $what: $(grep -m1 -E "$pattern" <<<"$out")"
+	fi
+}
+
+mkdir -p "$own"
+cp -L "$root"/allocator/*.c "$root"/allocator/*.h "$own/"
+
+expect 0 'PASS: [1-9][0-9]* inputs replayed' "unmodified copy replays the seed corpus" -- \
+	fuzz_own --replay "$root/corpus/osmem_fuzz" --work "$TEST_TMPDIR/clean"
+
+# One line changed: calloc skips clearing a heap block.
+sed -i 's/memset(payload_of(block), 0, [^;]*);/;/' "$own/osmem.c"
+grep -q 'memset(payload_of(block), 0' "$own/osmem.c" && fail "could not plant the calloc bug in the copy"
+# malloc(slot 0, 56) fills the block with its pattern; calloc(slot 0, 2, 24) frees it and gets
+# the same address back.
+printf '\x00\x00\x12\x02\x00\x03\x09' >"$TEST_TMPDIR/dirty_calloc"
+expect 1 'FAILED: osmem-fuzz: op 1 calloc.*not zero' "planted copy fails on a dirty calloc" -- \
+	fuzz_own --replay "$TEST_TMPDIR/dirty_calloc" --work "$TEST_TMPDIR/planted"
+
+expect 2 'no such directory' "missing directory" -- tool_alone "$TEST_TMPDIR/nowhere"
+mkdir -p "$TEST_TMPDIR/empty"
+expect 2 'no osmem.c in' "directory without osmem.c" -- tool_alone "$TEST_TMPDIR/empty"
+expect 2 'whole number of seconds' "bad --time" -- tool_alone "$own" --time soon
+
+((failures == 0)) && echo "all checks passed"
+exit $((failures != 0))
