@@ -194,10 +194,29 @@ run_fuzz() {
 		return 0
 	fi
 	echo "fuzz-own-allocator: FOUND after ${elapsed}s: $(first_failure "$log")"
-	[[ -n $crash ]] && echo "fuzz-own-allocator: input: $crash" &&
+	if [[ -n $crash ]]; then
+		echo "fuzz-own-allocator: input: $crash ($(reproduces_alone "$crash" "$log"))"
 		echo "fuzz-own-allocator: reproduce: tools/fuzz-own-allocator $dir --replay $crash"
+	fi
 	echo "fuzz-own-allocator: full log: $log"
 	return 1
+}
+
+# The failing input, run alone in a fresh process, must fail the same way: otherwise state leaked
+# from earlier inputs (a static the reset did not cover, for example).
+reproduces_alone() {
+	local crash=$1 log=$2 again first
+	# Addresses differ between processes (ASLR): compare the messages without them.
+	again=$(OSMEM_OWN_HEADER_SIZE=$header_size "$work/fuzzer" -runs=1 "$crash" 2>&1 >/dev/null |
+		grep -m1 '^osmem-fuzz:' | sed 's/0x[0-9a-f]*/0x_/g')
+	first=$(grep -m1 '^osmem-fuzz:' "$log" | sed 's/0x[0-9a-f]*/0x_/g')
+	if [[ -n $again && $again == "$first" ]]; then
+		echo "fails the same way when run alone"
+	elif [[ -n $again ]]; then
+		echo "run alone it fails differently: $again"
+	else
+		echo "run alone it does not fail the same way: state leaks between inputs?"
+	fi
 }
 
 harness_archives
