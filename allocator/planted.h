@@ -28,6 +28,6 @@
 	X(12, "tail-grow", "extending the free tail moves the break by the whole size, not the gap") \
 	X(13, "split-count", "from an input's 65th split on, a split does not link the rest back")   \
 	X(14, "mapped-unlink", "freeing the newest mapped block leaves it at the head of the list") \
-	X(15, "realloc-edge", "realloc maps only above 131072: 131040 bytes stay on the heap")
+	X(15, "realloc-edge", "realloc maps only above 131072: 131033..131040 bytes stay on the heap")
 
 #endif

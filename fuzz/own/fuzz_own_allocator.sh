@@ -8,6 +8,7 @@
 # Options:
 #   --time SECS          how long to fuzz (default 60)
 #   --seed N             libFuzzer's random seed (default 1): the same seed replays the same run
+#   --cflags "FLAGS"     extra compiler flags for your sources, e.g. "-I ../include -DNDEBUG"
 #   --header-size N      bytes in front of each payload that belong to the block (default 32, the
 #                        contract's struct block_meta; 0 if the allocator keeps no header there)
 #   --work DIR           where objects, the fuzzer, the corpus and crashes go (default: a new
@@ -26,7 +27,7 @@ die() { echo "fuzz-own-allocator: $*" >&2; exit 2; }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CC=${CC:-clang-14}
-time_secs=60 seed=1 header_size=32 work="" manifest="" harness_root="" replay=0 dir=""
+time_secs=60 seed=1 header_size=32 extra_cflags="" work="" manifest="" harness_root="" replay=0 dir=""
 inputs=()
 
 while (($#)); do
@@ -35,6 +36,8 @@ while (($#)); do
 	--time=*) time_secs=${1#*=} ;;
 	--seed) (($# > 1)) || die "--seed wants a number"; seed=$2; shift ;;
 	--seed=*) seed=${1#*=} ;;
+	--cflags) (($# > 1)) || die "--cflags wants a string of flags"; extra_cflags=$2; shift ;;
+	--cflags=*) extra_cflags=${1#*=} ;;
 	--header-size) (($# > 1)) || die "--header-size wants a number"; header_size=$2; shift ;;
 	--header-size=*) header_size=${1#*=} ;;
 	--work) (($# > 1)) || die "--work wants a directory"; work=$2; shift ;;
@@ -105,6 +108,8 @@ cflags=(
 	-Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap -Dmunmap=osmem_os_munmap
 	-include "$repo/fuzz/own/own_sections.h" -I "$dir"
 )
+read -r -a user_cflags <<<"$extra_cflags"
+cflags+=("${user_cflags[@]}")
 
 defines() { nm --defined-only "$1" 2>/dev/null | awk '$2 ~ /[TDBR]/ {print $3}'; }
 
