@@ -157,9 +157,17 @@ link_fuzzer() {
 
 # ---- Running ----
 
+# The oracle's or a sanitizer's first report; when the process just died (an abort in the
+# allocator, a failed assert), the last line it printed before libFuzzer's "deadly signal".
 first_failure() {
-	grep -m1 -E '^osmem-fuzz:|ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$1"
+	awk '/^osmem-fuzz:|ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|runtime error:/ { print; exit }
+	     /ERROR: libFuzzer:/ { print (said != "" ? said : $0); exit }
+	     /^(#[0-9]|INFO:|Running:|MS:|$)/ { said = ""; next }
+	     { said = $0 }' "$1"
 }
+
+# Addresses and process ids differ between runs (ASLR).
+without_addresses() { sed -E 's/0x[0-9a-f]+/0x_/g; s/==[0-9]+==/==_==/g'; }
 
 run_replay() {
 	local log=$work/replay.log status count
@@ -172,7 +180,7 @@ run_replay() {
 		return 0
 	fi
 	echo "fuzz-own-allocator: FAILED: $(first_failure "$log")"
-	grep -m1 -E '^Running: ' "$log" | tail -n 1
+	grep -E '^Running: ' "$log" | tail -n 1
 	echo "fuzz-own-allocator: full log: $log"
 	return 1
 }
@@ -211,10 +219,9 @@ run_fuzz() {
 # from earlier inputs (a static the reset did not cover, for example).
 reproduces_alone() {
 	local crash=$1 log=$2 again first
-	# Addresses differ between processes (ASLR): compare the messages without them.
-	again=$(OSMEM_OWN_HEADER_SIZE=$header_size "$work/fuzzer" -runs=1 "$crash" 2>&1 >/dev/null |
-		grep -m1 '^osmem-fuzz:' | sed 's/0x[0-9a-f]*/0x_/g')
-	first=$(grep -m1 '^osmem-fuzz:' "$log" | sed 's/0x[0-9a-f]*/0x_/g')
+	OSMEM_OWN_HEADER_SIZE=$header_size "$work/fuzzer" -runs=1 "$crash" >"$work/alone.log" 2>&1
+	again=$(first_failure "$work/alone.log" | without_addresses)
+	first=$(first_failure "$log" | without_addresses)
 	if [[ -n $again && $again == "$first" ]]; then
 		echo "fails the same way when run alone"
 	elif [[ -n $again ]]; then
