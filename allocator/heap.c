@@ -195,6 +195,7 @@ struct block_meta *map_block(size_t aligned)
 	if (block == MAP_FAILED)
 		return NULL;
 	seal_key_init();
+	unmapped_ring_forget_range(&osmem_state.unmapped, block, META_SIZE + aligned);
 	track_map(block, META_SIZE + aligned);
 	block_set(block, aligned, STATUS_MAPPED);
 	block->prev = NULL;
@@ -221,6 +222,7 @@ bool unmap_block(struct block_meta *block, const char *caller)
 		osmem_state.mapped = next;
 	if (next)
 		next->prev = prev;
+	unmapped_ring_add(&osmem_state.unmapped, block);
 	return true;
 }
 

@@ -53,6 +53,14 @@ static struct block_meta *heap_block_from_pointer(void *ptr, const char *caller,
 	return block;
 }
 
+/* A pointer that names no block: an os_free of a mapping osmem gave back lately is a double free. */
+static struct block_meta *refuse_unknown_pointer(void *ptr, const char *caller, int free_is_fault)
+{
+	bool unmapped = free_is_fault && unmapped_ring_holds(&osmem_state.unmapped, block_of(ptr));
+
+	return refuse(unmapped ? OSMEM_FAULT_DOUBLE_FREE : OSMEM_FAULT_INVALID_POINTER, ptr, caller);
+}
+
 struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is_fault)
 {
 	struct block_meta *block;
@@ -64,7 +72,7 @@ struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is
 						     : refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
 	block = find_mapped(block_of(ptr));
 	if (!block)
-		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
+		return refuse_unknown_pointer(ptr, caller, free_is_fault);
 	if (!block_seal_ok(block) || block->status != STATUS_MAPPED)
 		return refuse(OSMEM_FAULT_CORRUPT_HEADER, ptr, caller);
 	return block;

@@ -12,6 +12,7 @@
 #include "allocator/osmem_testing.h"
 #include "allocator/tests/check.h"
 #include "allocator/tests/death.h"
+#include "allocator/unmapped_ring.h"
 
 static void call_free(void *ptr)
 {
@@ -133,14 +134,73 @@ static void misaligned_pointer_aborts(void)
 	CHECK(dies_with(call_realloc, p + 2, line(INVALID, p + 2, "os_realloc")));
 }
 
-/* The mapping is gone after the first free: the pointer no longer names a block at all. */
+/* The mapping is gone after the first free, but osmem remembers the last 16 it gave back. */
 static void mapped_block_freed_twice_aborts(void)
 {
 	char *m = os_malloc(200000);
 
 	CHECK(m);
 	os_free(m);
+	CHECK(dies_with(call_free, m, line(DOUBLE_FREE, m, "os_free")));
+	CHECK(dies_with(call_realloc_to_zero, m, line(DOUBLE_FREE, m, "os_realloc")));
+}
+
+/* Not a free: realloc rule 2 needs the block's header, and that went with the mapping. */
+static void realloc_of_unmapped_block_aborts(void)
+{
+	char *m = os_malloc(200000);
+
+	CHECK(m);
+	os_free(m);
+	CHECK(dies_with(call_realloc, m, line(INVALID, m, "os_realloc")));
+}
+
+/* m is unmapped first, then `later` other mappings (all live until then, so every address differs). */
+static void free_mapped_then_others(char **m, size_t later)
+{
+	char *others[UNMAPPED_RING_SIZE];
+
+	*m = os_malloc(200000);
+	for (size_t i = 0; i < later; i++)
+		others[i] = os_malloc(200000);
+	os_free(*m);
+	for (size_t i = 0; i < later; i++)
+		os_free(others[i]);
+}
+
+/* After 15 more unmaps m is still remembered; the 16th pushes it out of the ring. */
+static void mapped_double_free_remembered_for_16_unmaps(void)
+{
+	char *m;
+
+	free_mapped_then_others(&m, UNMAPPED_RING_SIZE - 1);
+	CHECK(m);
+	CHECK(dies_with(call_free, m, line(DOUBLE_FREE, m, "os_free")));
+	osmem_testing_reset();
+	osmem_emu_reset();
+	free_mapped_then_others(&m, UNMAPPED_RING_SIZE);
+	CHECK(m);
 	CHECK(dies_with(call_free, m, line(INVALID, m, "os_free")));
+}
+
+/* White box: a header inside a new mapping leaves the ring (it names live memory again); one
+ * outside stays; an empty slot never matches. */
+static void unmapped_ring_forgets_addresses_mapped_again(void)
+{
+	static struct block_meta headers[4];
+	struct unmapped_ring ring = { 0 };
+
+	CHECK(!unmapped_ring_holds(&ring, NULL));
+	unmapped_ring_add(&ring, &headers[1]);
+	unmapped_ring_add(&ring, &headers[3]);
+	CHECK(unmapped_ring_holds(&ring, &headers[1]) && unmapped_ring_holds(&ring, &headers[3]));
+	unmapped_ring_forget_range(&ring, (char *)&headers[1] - 8, sizeof(headers[0]));
+	CHECK(!unmapped_ring_holds(&ring, &headers[1]));
+	unmapped_ring_forget_range(&ring, &headers[2], sizeof(headers[0]));
+	CHECK(unmapped_ring_holds(&ring, &headers[3]));
+	unmapped_ring_forget_range(&ring, &headers[0], sizeof(headers));
+	CHECK(!unmapped_ring_holds(&ring, &headers[3]));
+	CHECK(!unmapped_ring_holds(&ring, NULL));
 }
 
 static void realloc_of_interior_pointer_aborts(void)
@@ -320,7 +380,8 @@ static void handler_sees_mapped_double_free_and_nothing_is_unmapped(void)
 	os_free(m);
 	os_free(m);
 	CHECK_EQ(seen.count, 1);
-	CHECK_EQ(seen.fault, OSMEM_FAULT_INVALID_POINTER);
+	CHECK_EQ(seen.fault, OSMEM_FAULT_DOUBLE_FREE);
+	CHECK(strcmp(seen.message, line(DOUBLE_FREE, m, "os_free")) == 0);
 	osmem_emu_get_stats(&os);
 	CHECK_EQ(os.munmap_calls, 1);
 	CHECK_EQ(os.live_mappings, 1);
@@ -377,6 +438,9 @@ static const struct test_case cases[] = {
 	TEST(never_allocated_before_any_heap_aborts),
 	TEST(misaligned_pointer_aborts),
 	TEST(mapped_block_freed_twice_aborts),
+	TEST(realloc_of_unmapped_block_aborts),
+	TEST(mapped_double_free_remembered_for_16_unmaps),
+	TEST(unmapped_ring_forgets_addresses_mapped_again),
 	TEST(realloc_of_interior_pointer_aborts),
 	TEST(realloc_to_zero_names_os_realloc),
 	TEST(overwritten_size_aborts),
