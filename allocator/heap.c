@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 
+#include "hardening.h"
 #include "os_layer.h"
 #include "report.h"
 
@@ -62,6 +63,7 @@ static bool preallocate(void)
 	seal_key_init();
 	block->prev = block->next = NULL;
 	block_set(block, HEAP_PREALLOC - META_SIZE, STATUS_FREE);
+	harden_junk(payload_of(block), block->size);
 	osmem_state.head = osmem_state.tail = block;
 	osmem_state.end = block_end(block);
 	return true;
@@ -160,11 +162,13 @@ struct block_meta *heap_alloc(size_t aligned)
 	}
 	block = best_fit(aligned);
 	if (block) {
+		harden_check_taken(block, 0, aligned);
 		heap_split(block, aligned);
 		block_set(block, block->size, STATUS_ALLOC);
 		return block;
 	}
 	if (osmem_state.tail->status == STATUS_FREE) {
+		harden_check_taken(osmem_state.tail, 0, aligned);
 		switch (heap_grow_tail(aligned)) {
 		case GROW_OK:
 			block_set(osmem_state.tail, aligned, STATUS_ALLOC);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hardening.h"
 #include "heap.h"
 #include "pointer.h"
 #include "sanitizers/track.h"
@@ -22,6 +23,7 @@ void *os_malloc(size_t size)
 
 	TRACK_ALLOCATOR_SCOPE();
 
+	harden_name_call("os_malloc");
 	if (!size || !align_size(size, &aligned))
 		return NULL;
 	block = alloc_block(aligned, MMAP_THRESHOLD);
@@ -37,6 +39,7 @@ void *os_calloc(size_t nmemb, size_t size)
 	struct block_meta *block;
 	TRACK_ALLOCATOR_SCOPE();
 
+	harden_name_call("os_calloc");
 	if (!nmemb || !size || __builtin_mul_overflow(nmemb, size, &total) ||
 	    !align_size(total, &aligned))
 		return NULL;
@@ -53,10 +56,12 @@ void *os_calloc(size_t nmemb, size_t size)
 static void release(struct block_meta *block, const char *caller)
 {
 	track_free(payload_of(block), block->size);
-	if (block->status == STATUS_MAPPED)
+	if (block->status == STATUS_MAPPED) {
 		unmap_block(block, caller);
-	else
+	} else {
+		harden_junk(payload_of(block), block->size);
 		block_set(block, block->size, STATUS_FREE);
+	}
 }
 
 /* `caller` is the call the program made: os_realloc(ptr, 0) frees too, and its faults say so. */
@@ -94,8 +99,11 @@ static void *move_block(struct block_meta *old, size_t old_size, size_t size, si
 /* Rule 7 before moving: absorb free followers one at a time until the block is big enough. */
 static bool grow_by_absorbing(struct block_meta *block, size_t aligned)
 {
+	size_t old_size = block->size;
+
 	while (block->size < aligned && heap_absorb_next(block))
 		;
+	harden_check_taken(block, old_size, aligned);
 	return block->size >= aligned;
 }
 
@@ -117,6 +125,7 @@ static void *realloc_heap_block(struct block_meta *block, size_t size, size_t al
 	if (aligned <= block->size) {
 		resized_in_place(block, old_size, size);
 		heap_split(block, aligned);
+		harden_junk_split_rest(block, old_size);
 		return payload_of(block);
 	}
 	if (block == osmem_state.tail) {
@@ -146,6 +155,7 @@ void *os_realloc(void *ptr, size_t size)
 
 	if (!ptr)
 		return os_malloc(size);
+	harden_name_call("os_realloc");
 	if (!size) {
 		free_pointer(ptr, "os_realloc");
 		return NULL;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hardening.h"
 #include "heap.h"
 #include "report.h"
 
@@ -48,7 +49,12 @@ static struct block_meta *heap_block_from_pointer(void *ptr, const char *caller,
 		return refuse_heap_pointer(ptr, caller);
 	if (block->status == STATUS_FREE)
 		return free_is_fault ? refuse(OSMEM_FAULT_DOUBLE_FREE, ptr, caller) : block;
-	if (block->status != STATUS_ALLOC || !links_agree(block))
+	if (block->status != STATUS_ALLOC)
+		return refuse_heap_pointer(ptr, caller);
+	/* Before the links: a long overflow reaches the next header's prev link too. */
+	if (harden_overflowed(block))
+		return refuse(OSMEM_FAULT_HEAP_OVERFLOW, ptr, caller);
+	if (!links_agree(block))
 		return refuse_heap_pointer(ptr, caller);
 	return block;
 }
@@ -75,5 +81,7 @@ struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is
 		return refuse_unknown_pointer(ptr, caller, free_is_fault);
 	if (!block_seal_ok(block) || block->status != STATUS_MAPPED)
 		return refuse(OSMEM_FAULT_CORRUPT_HEADER, ptr, caller);
+	if (harden_overflowed(block))
+		return refuse(OSMEM_FAULT_HEAP_OVERFLOW, ptr, caller);
 	return block;
 }
