@@ -55,13 +55,14 @@ void *os_calloc(size_t nmemb, size_t size)
 
 static void release(struct block_meta *block, const char *caller)
 {
-	track_free(payload_of(block), block->size);
-	if (block->status == STATUS_MAPPED) {
-		unmap_block(block, caller);
-	} else {
+	/* Junk first: the memory tools must see the freed bytes as freed, not as freshly written. */
+	if (block->status != STATUS_MAPPED)
 		harden_junk(payload_of(block), block->size);
+	track_free(payload_of(block), block->size);
+	if (block->status == STATUS_MAPPED)
+		unmap_block(block, caller);
+	else
 		block_set(block, block->size, STATUS_FREE);
-	}
 }
 
 /* `caller` is the call the program made: os_realloc(ptr, 0) frees too, and its faults say so. */
