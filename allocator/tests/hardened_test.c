@@ -34,23 +34,9 @@ static void call_realloc(void *ptr)
 	os_realloc(ptr, request);
 }
 
-static void call_free(void *ptr)
-{
-	os_free(ptr);
-}
-
-/* "osmem: <fault><join>0x... in <caller>", as the default handler prints it. */
-static const char *line(const char *fault_and_join, const void *ptr, const char *caller)
-{
-	static char text[160];
-
-	snprintf(text, sizeof(text), "osmem: %s%p in %s", fault_and_join, ptr, caller);
-	return text;
-}
-
-#define WRITE_AFTER_FREE "write after free at "
-#define OVERFLOW "heap overflow past block "
-#define DOUBLE_FREE "double free of "
+#define WRITE_AFTER_FREE "write after free at"
+#define OVERFLOW "heap overflow past block"
+#define DOUBLE_FREE "double free of"
 
 /* ---- Write after free: found when the free block is handed out again ---------------------- */
 
@@ -73,7 +59,7 @@ static void write_after_free_found_by_malloc(void)
 	os_free(p);
 	p[10] = 1;
 	request = 100;
-	CHECK(dies_with(call_malloc, NULL, line(WRITE_AFTER_FREE, p + 10, "os_malloc")));
+	CHECK(dies_with(call_malloc, NULL, fault_line(WRITE_AFTER_FREE, p + 10, "os_malloc")));
 }
 
 /* The last byte of the aligned payload (the slack of a 100-byte request) counts as well. */
@@ -85,7 +71,7 @@ static void write_after_free_found_by_calloc(void)
 	os_free(p);
 	p[103] = 0;
 	request = 100;
-	CHECK(dies_with(call_calloc, NULL, line(WRITE_AFTER_FREE, p + 103, "os_calloc")));
+	CHECK(dies_with(call_calloc, NULL, fault_line(WRITE_AFTER_FREE, p + 103, "os_calloc")));
 }
 
 /* Realloc rule 7 moves the block: the new one comes from the malloc rules, inside os_realloc. */
@@ -97,7 +83,7 @@ static void write_after_free_found_by_realloc_move(void)
 	os_free(p);
 	p[64] = 1;
 	request = 200;
-	CHECK(dies_with(call_realloc, a, line(WRITE_AFTER_FREE, p + 64, "os_realloc")));
+	CHECK(dies_with(call_realloc, a, fault_line(WRITE_AFTER_FREE, p + 64, "os_realloc")));
 }
 
 /* Realloc rule 7 absorbs the free block that follows and stays in place. */
@@ -109,7 +95,7 @@ static void write_after_free_found_when_realloc_absorbs(void)
 	os_free(b);
 	b[40] = 1;
 	request = 150;
-	CHECK(dies_with(call_realloc, a, line(WRITE_AFTER_FREE, b + 40, "os_realloc")));
+	CHECK(dies_with(call_realloc, a, fault_line(WRITE_AFTER_FREE, b + 40, "os_realloc")));
 }
 
 /* ... and also when it absorbs but is still too small and moves: the absorbed bytes are checked. */
@@ -121,7 +107,7 @@ static void write_after_free_found_when_realloc_absorbs_and_moves(void)
 	os_free(b);
 	b[96] = 1;
 	request = 1000;
-	CHECK(dies_with(call_realloc, a, line(WRITE_AFTER_FREE, b + 96, "os_realloc")));
+	CHECK(dies_with(call_realloc, a, fault_line(WRITE_AFTER_FREE, b + 96, "os_realloc")));
 }
 
 /* Nothing fits, the free tail (b merged into it) is extended with sbrk: its bytes are checked. */
@@ -133,38 +119,31 @@ static void write_after_free_found_when_free_tail_grows(void)
 	os_free(b);
 	b[8] = 1;
 	request = 50000;
-	CHECK(dies_with(call_malloc, NULL, line(WRITE_AFTER_FREE, b + 8, "os_malloc")));
+	CHECK(dies_with(call_malloc, NULL, fault_line(WRITE_AFTER_FREE, b + 8, "os_malloc")));
 }
 
 /* a and b merge at the next heap search; a write into b is found when the merged block is taken. */
 static void write_after_free_found_in_coalesced_block(void)
 {
-	char *a = os_malloc(100), *b = os_malloc(100), *guard = os_malloc(8);
+	char *a, *b;
 
-	CHECK(a && b && guard);
-	os_free(a);
-	os_free(b);
-	CHECK(os_malloc(50000)); /* a heap search: a and b merge */
-	CHECK_EQ(header_of(a)->size, 240);
+	CHECK(merged_free_pair(&a, &b));
 	b[50] = 1;
 	request = 200;
-	CHECK(dies_with(call_malloc, NULL, line(WRITE_AFTER_FREE, b + 50, "os_malloc")));
+	CHECK(dies_with(call_malloc, NULL, fault_line(WRITE_AFTER_FREE, b + 50, "os_malloc")));
 }
 
 /* b's header stays inside the merged block (a double free of b is still named), but a write over
  * its sealed fields is a write after free. */
 static void write_over_absorbed_header_found(void)
 {
-	char *a = os_malloc(100), *b = os_malloc(100), *guard = os_malloc(8);
+	char *a, *b;
 
-	CHECK(a && b && guard);
-	os_free(a);
-	os_free(b);
-	CHECK(os_malloc(50000));
-	CHECK(dies_with(call_free, b, line(DOUBLE_FREE, b, "os_free")));
+	CHECK(merged_free_pair(&a, &b));
+	CHECK(dies_with(call_free, b, fault_line(DOUBLE_FREE, b, "os_free")));
 	b[-32] = 1; /* the low byte of b's old size */
 	request = 200;
-	CHECK(dies_with(call_malloc, NULL, line(WRITE_AFTER_FREE, b - 32, "os_malloc")));
+	CHECK(dies_with(call_malloc, NULL, fault_line(WRITE_AFTER_FREE, b - 32, "os_malloc")));
 }
 
 /* Realloc rule 5: the rest split off a shrunk block held user data; it is junk from then on. */
@@ -178,7 +157,7 @@ static void write_after_free_found_in_shrink_rest(void)
 	CHECK_EQ((unsigned char)p[500], JUNK_BYTE);
 	p[500] = 1;
 	request = 800;
-	CHECK(dies_with(call_malloc, NULL, line(WRITE_AFTER_FREE, p + 500, "os_malloc")));
+	CHECK(dies_with(call_malloc, NULL, fault_line(WRITE_AFTER_FREE, p + 500, "os_malloc")));
 }
 
 /* ---- Heap overflow: found when the block is freed ----------------------------------------- */
@@ -190,11 +169,11 @@ static void overflow_found_by_free(void)
 
 	CHECK(p && q && guard);
 	p[24] = 1;
-	CHECK(dies_with(call_free, p, line(OVERFLOW, p, "os_free")));
+	CHECK(dies_with(call_free, p, fault_line(OVERFLOW, p, "os_free")));
 	request = 10;
-	CHECK(dies_with(call_realloc, p, line(OVERFLOW, p, "os_realloc")));
+	CHECK(dies_with(call_realloc, p, fault_line(OVERFLOW, p, "os_realloc")));
 	request = 0;
-	CHECK(dies_with(call_realloc, p, line(OVERFLOW, p, "os_realloc")));
+	CHECK(dies_with(call_realloc, p, fault_line(OVERFLOW, p, "os_realloc")));
 	osmem_testing_reset(); /* the heap is broken on purpose: forget it */
 }
 
@@ -205,7 +184,7 @@ static void long_overflow_is_still_an_overflow(void)
 
 	CHECK(p && q && guard);
 	memset(p + 24, 0x41, 32 + 8);
-	CHECK(dies_with(call_free, p, line(OVERFLOW, p, "os_free")));
+	CHECK(dies_with(call_free, p, fault_line(OVERFLOW, p, "os_free")));
 	osmem_testing_reset();
 }
 
@@ -216,7 +195,7 @@ static void overflow_into_free_neighbour_found(void)
 	CHECK(p && q && guard);
 	os_free(q);
 	p[32] = 1; /* q's status */
-	CHECK(dies_with(call_free, p, line(OVERFLOW, p, "os_free")));
+	CHECK(dies_with(call_free, p, fault_line(OVERFLOW, p, "os_free")));
 	osmem_testing_reset();
 }
 
@@ -227,33 +206,12 @@ static void overflow_past_mapped_block_found(void)
 
 	CHECK(m);
 	m[200000] = 1;
-	CHECK(dies_with(call_free, m, line(OVERFLOW, m, "os_free")));
+	CHECK(dies_with(call_free, m, fault_line(OVERFLOW, m, "os_free")));
 	m[200000] = 0;
 	os_free(m);
 }
 
 /* ---- A handler that returns --------------------------------------------------------------- */
-
-static struct {
-	size_t count;
-	enum osmem_fault fault;
-	const void *ptr;
-	char message[160];
-} seen;
-
-static void record_fault(enum osmem_fault fault, const void *ptr, const char *message)
-{
-	seen.count++;
-	seen.fault = fault;
-	seen.ptr = ptr;
-	snprintf(seen.message, sizeof(seen.message), "%s", message);
-}
-
-static void record_faults(void)
-{
-	memset(&seen, 0, sizeof(seen));
-	osmem_set_fault_handler(record_fault);
-}
 
 /* The damage is to data the program gave up: the block is still handed out. */
 static void handler_sees_write_after_free_and_block_is_handed_out(void)
@@ -268,7 +226,7 @@ static void handler_sees_write_after_free_and_block_is_handed_out(void)
 	CHECK_EQ(seen.count, 1);
 	CHECK_EQ(seen.fault, OSMEM_FAULT_WRITE_AFTER_FREE);
 	CHECK(seen.ptr == p);
-	CHECK(strcmp(seen.message, line(WRITE_AFTER_FREE, p, "os_calloc")) == 0);
+	CHECK(strcmp(seen.message, fault_line(WRITE_AFTER_FREE, p, "os_calloc")) == 0);
 	CHECK(is_zero(p, 100));
 	CHECK(heap_ok(OSMEM_CHECK_COALESCED));
 }
@@ -285,7 +243,7 @@ static void handler_sees_overflow_and_free_is_ignored(void)
 	CHECK(os_realloc(p, 100) == NULL);
 	CHECK_EQ(seen.count, 2);
 	CHECK_EQ(seen.fault, OSMEM_FAULT_HEAP_OVERFLOW);
-	CHECK(strcmp(seen.message, line(OVERFLOW, p, "os_realloc")) == 0);
+	CHECK(strcmp(seen.message, fault_line(OVERFLOW, p, "os_realloc")) == 0);
 	CHECK_EQ(header_of(p)->status, STATUS_ALLOC);
 	p[24] = 24; /* repaired: q's size is back */
 	os_free(p);
