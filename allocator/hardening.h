@@ -28,16 +28,12 @@
 #include "block_meta.h"
 
 #ifdef OSMEM_HARDENED
-#define OSMEM_HARDENING 1
-
 void harden_name_call(const char *caller);
 void harden_junk(void *at, size_t length);
 void harden_junk_split_rest(struct block_meta *block, size_t old_size);
 void harden_check_taken(struct block_meta *block, size_t from, size_t aligned);
 bool harden_overflowed(struct block_meta *block);
 #else
-#define OSMEM_HARDENING 0
-
 /* Arguments are named inside sizeof only: never evaluated, yet not "unused". */
 #define HARDEN_NOTHING(x) ((void)sizeof(x))
 #define harden_name_call(caller) HARDEN_NOTHING(caller)
