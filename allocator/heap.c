@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 
+#include "hardening.h"
 #include "os_layer.h"
 #include "report.h"
 
@@ -64,6 +65,7 @@ static bool preallocate(void)
 	seal_key_init();
 	block->prev = block->next = NULL;
 	block_set(block, HEAP_PREALLOC - META_SIZE, STATUS_FREE);
+	harden_junk(payload_of(block), block->size);
 	osmem_state.head = osmem_state.tail = block;
 	osmem_state.end = block_end(block);
 	return true;
@@ -207,11 +209,13 @@ struct block_meta *heap_alloc(size_t aligned)
 	}
 	block = best_fit(aligned);
 	if (block) {
+		harden_check_taken(block, 0, aligned);
 		heap_split(block, aligned);
 		block_set(block, block->size, STATUS_ALLOC);
 		return block;
 	}
 	if (osmem_state.tail->status == STATUS_FREE) {
+		harden_check_taken(osmem_state.tail, 0, aligned);
 		switch (heap_grow_tail(aligned)) {
 		case GROW_OK:
 			block_set(osmem_state.tail, aligned, STATUS_ALLOC);
@@ -242,6 +246,7 @@ struct block_meta *map_block(size_t aligned)
 	if (block == MAP_FAILED)
 		return NULL;
 	seal_key_init();
+	unmapped_ring_forget_range(&osmem_state.unmapped, block, META_SIZE + aligned);
 	track_map(block, META_SIZE + aligned);
 	block_set(block, aligned, STATUS_MAPPED);
 	block->prev = NULL;
@@ -268,6 +273,7 @@ bool unmap_block(struct block_meta *block, const char *caller)
 		osmem_state.mapped = next;
 	if (next)
 		next->prev = prev;
+	unmapped_ring_add(&osmem_state.unmapped, block);
 	return true;
 }
 

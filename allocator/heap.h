@@ -8,12 +8,14 @@
 #include <stddef.h>
 
 #include "block.h"
+#include "unmapped_ring.h"
 
 struct osmem_state {
 	struct block_meta *head;   /* lowest heap block; NULL until the heap is preallocated */
 	struct block_meta *tail;   /* highest heap block */
 	char *end;                 /* end of the tail block: where the allocator left the break */
 	struct block_meta *mapped; /* mapped blocks, newest first, linked through prev/next */
+	struct unmapped_ring unmapped; /* headers of the mapped blocks given back last */
 	size_t foreign_gaps;       /* times another sbrk user had moved the break under us */
 #ifdef OSMEM_PLANTED_BUG
 	size_t planted_splits;     /* planted bug 13 only: splits since the last reset */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hardening.h"
 #include "heap.h"
 #include "pointer.h"
 #include "sanitizers/track.h"
@@ -22,6 +23,7 @@ void *os_malloc(size_t size)
 
 	TRACK_ALLOCATOR_SCOPE();
 
+	harden_name_call("os_malloc");
 	if (!size || !align_size(size, &aligned))
 		return NULL;
 	block = alloc_block(aligned, MMAP_THRESHOLD);
@@ -37,6 +39,7 @@ void *os_calloc(size_t nmemb, size_t size)
 	struct block_meta *block;
 	TRACK_ALLOCATOR_SCOPE();
 
+	harden_name_call("os_calloc");
 	if (PLANTED(7))
 		total = nmemb * size;
 	if (!nmemb || !size || (!PLANTED(7) && __builtin_mul_overflow(nmemb, size, &total)) ||
@@ -54,6 +57,9 @@ void *os_calloc(size_t nmemb, size_t size)
 
 static void release(struct block_meta *block, const char *caller)
 {
+	/* Junk first: the memory tools must see the freed bytes as freed, not as freshly written. */
+	if (block->status != STATUS_MAPPED)
+		harden_junk(payload_of(block), block->size);
 	track_free(payload_of(block), block->size);
 	if (block->status == STATUS_MAPPED)
 		unmap_block(block, caller);
@@ -96,8 +102,11 @@ static void *move_block(struct block_meta *old, size_t old_size, size_t size, si
 /* Rule 7 before moving: absorb free followers one at a time until the block is big enough. */
 static bool grow_by_absorbing(struct block_meta *block, size_t aligned)
 {
+	size_t old_size = block->size;
+
 	while (block->size < aligned && heap_absorb_next(block))
 		;
+	harden_check_taken(block, old_size, aligned);
 	return block->size >= aligned;
 }
 
@@ -119,6 +128,7 @@ static void *realloc_heap_block(struct block_meta *block, size_t size, size_t al
 	if (aligned <= block->size) {
 		resized_in_place(block, old_size, size);
 		heap_split(block, aligned);
+		harden_junk_split_rest(block, old_size);
 		return payload_of(block);
 	}
 	if (block == osmem_state.tail) {
@@ -148,6 +158,7 @@ void *os_realloc(void *ptr, size_t size)
 
 	if (!ptr)
 		return os_malloc(size);
+	harden_name_call("os_realloc");
 	if (!size) {
 		free_pointer(ptr, "os_realloc");
 		return NULL;

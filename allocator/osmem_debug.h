@@ -39,12 +39,17 @@ enum osmem_fault {
 	OSMEM_FAULT_INVALID_POINTER, /* not the start of a payload osmem handed out */
 	OSMEM_FAULT_CORRUPT_HEADER,  /* a real block whose header was overwritten */
 	OSMEM_FAULT_UNMAP_FAILED,    /* munmap refused a mapped block */
+	/* Hardened builds only (-DOSMEM_HARDENED, allocator/README.md): */
+	OSMEM_FAULT_WRITE_AFTER_FREE, /* a free block's junk fill was written; ptr: the first byte */
+	OSMEM_FAULT_HEAP_OVERFLOW,    /* a write ran past the end of the block being freed */
 };
 
 /* Called once per detected fault with a one-line message (no trailing newline), e.g.
  * "osmem: double free of 0x5555555592a0 in os_free". The default handler writes the line to
  * standard error and aborts. A handler that returns makes the allocator ignore the faulty call:
- * os_free does nothing, os_realloc returns NULL; the heap is left untouched either way. */
+ * os_free does nothing, os_realloc returns NULL; the heap is left untouched either way. The one
+ * exception is a write after free: it is found while a free block is handed out, the damage is to
+ * data the program had given up, and the call goes on. */
 typedef void (*osmem_fault_handler)(enum osmem_fault fault, const void *ptr, const char *message);
 
 /* Installs `handler` (NULL restores the default) and returns the previous one. */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hardening.h"
 #include "heap.h"
 #include "report.h"
 
@@ -48,9 +49,22 @@ static struct block_meta *heap_block_from_pointer(void *ptr, const char *caller,
 		return refuse_heap_pointer(ptr, caller);
 	if (block->status == STATUS_FREE)
 		return free_is_fault ? refuse(OSMEM_FAULT_DOUBLE_FREE, ptr, caller) : block;
-	if (block->status != STATUS_ALLOC || !links_agree(block))
+	if (block->status != STATUS_ALLOC)
+		return refuse_heap_pointer(ptr, caller);
+	/* Before the links: a long overflow reaches the next header's prev link too. */
+	if (harden_overflowed(block))
+		return refuse(OSMEM_FAULT_HEAP_OVERFLOW, ptr, caller);
+	if (!links_agree(block))
 		return refuse_heap_pointer(ptr, caller);
 	return block;
+}
+
+/* A pointer that names no block: an os_free of a mapping osmem gave back lately is a double free. */
+static struct block_meta *refuse_unknown_pointer(void *ptr, const char *caller, int free_is_fault)
+{
+	bool unmapped = free_is_fault && unmapped_ring_holds(&osmem_state.unmapped, block_of(ptr));
+
+	return refuse(unmapped ? OSMEM_FAULT_DOUBLE_FREE : OSMEM_FAULT_INVALID_POINTER, ptr, caller);
 }
 
 struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is_fault)
@@ -64,8 +78,10 @@ struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is
 						     : refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
 	block = find_mapped(block_of(ptr));
 	if (!block)
-		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
+		return refuse_unknown_pointer(ptr, caller, free_is_fault);
 	if (!block_seal_ok(block) || block->status != STATUS_MAPPED)
 		return refuse(OSMEM_FAULT_CORRUPT_HEADER, ptr, caller);
+	if (harden_overflowed(block))
+		return refuse(OSMEM_FAULT_HEAP_OVERFLOW, ptr, caller);
 	return block;
 }

@@ -3,6 +3,7 @@
  * would make their own brk calls inside the allocator. */
 #include "report.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,18 +12,26 @@ static void default_handler(enum osmem_fault fault, const void *ptr, const char 
 
 static osmem_fault_handler fault_handler = default_handler;
 
-static const char *const fault_names[] = {
-	[OSMEM_FAULT_DOUBLE_FREE] = "double free",
-	[OSMEM_FAULT_INVALID_POINTER] = "invalid pointer",
-	[OSMEM_FAULT_CORRUPT_HEADER] = "corrupted block header",
-	[OSMEM_FAULT_UNMAP_FAILED] = "munmap failed",
+/* Each fault's name, and the words that join it to the pointer in the message. */
+static const struct {
+	const char *name, *before_pointer;
+} faults[] = {
+	[OSMEM_FAULT_DOUBLE_FREE] = { "double free", " of " },
+	[OSMEM_FAULT_INVALID_POINTER] = { "invalid pointer", " " },
+	[OSMEM_FAULT_CORRUPT_HEADER] = { "corrupted block header", " " },
+	[OSMEM_FAULT_UNMAP_FAILED] = { "munmap failed", " " },
+	[OSMEM_FAULT_WRITE_AFTER_FREE] = { "write after free", " at " },
+	[OSMEM_FAULT_HEAP_OVERFLOW] = { "heap overflow", " past block " },
 };
+
+static bool known_fault(enum osmem_fault fault)
+{
+	return (unsigned)fault < sizeof(faults) / sizeof(faults[0]);
+}
 
 const char *osmem_fault_name(enum osmem_fault fault)
 {
-	if ((unsigned)fault >= sizeof(fault_names) / sizeof(fault_names[0]))
-		return "unknown fault";
-	return fault_names[fault];
+	return known_fault(fault) ? faults[fault].name : "unknown fault";
 }
 
 osmem_fault_handler osmem_set_fault_handler(osmem_fault_handler handler)
@@ -76,7 +85,7 @@ void report_fault(enum osmem_fault fault, const void *ptr, const char *caller)
 
 	at = append(at, limit, "osmem: ");
 	at = append(at, limit, osmem_fault_name(fault));
-	at = append(at, limit, fault == OSMEM_FAULT_DOUBLE_FREE ? " of " : " ");
+	at = append(at, limit, known_fault(fault) ? faults[fault].before_pointer : " ");
 	at = append_hex(at, limit, (uintptr_t)ptr);
 	at = append(at, limit, " in ");
 	at = append(at, limit, caller);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "allocator/os_layer_emulated.h"
+#include "allocator/osmem.h"
 #include "allocator/osmem_debug.h"
 #include "allocator/osmem_testing.h"
 
@@ -117,6 +118,36 @@ bool heap_broken(unsigned flags, const char *words)
 	fprintf(stderr, "%s: heap check said \"%s\", expected words \"%s\"\n", current_case, why,
 		words);
 	return false;
+}
+
+struct seen_faults seen;
+
+void record_fault(enum osmem_fault fault, const void *ptr, const char *message)
+{
+	seen.count++;
+	seen.fault = fault;
+	seen.ptr = ptr;
+	snprintf(seen.message, sizeof(seen.message), "%s", message);
+}
+
+void record_faults(void)
+{
+	memset(&seen, 0, sizeof(seen));
+	osmem_set_fault_handler(record_fault);
+}
+
+bool merged_free_pair(char **a, char **b)
+{
+	char *guard;
+
+	*a = os_malloc(100);
+	*b = os_malloc(100);
+	guard = os_malloc(8);
+	if (!*a || !*b || !guard)
+		return false;
+	os_free(*a);
+	os_free(*b);
+	return os_malloc(50000) && header_of(*a)->size == 240;
 }
 
 static unsigned char pattern_byte(size_t i, unsigned seed)

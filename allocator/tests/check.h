@@ -12,6 +12,7 @@
 
 #include "allocator/block_meta.h"
 #include "allocator/os_layer_emulated.h"
+#include "allocator/osmem_debug.h"
 
 struct test_case {
 	const char *name;
@@ -95,6 +96,26 @@ static inline struct block_meta *header_of(void *payload)
 bool heap_ok(unsigned flags);
 /* osmem_heap_check returned -1 with these flags, and its reason contains `words` (silent). */
 bool heap_broken(unsigned flags, const char *words);
+
+/* ---- A fault handler that returns -------------------------------------------------------- */
+
+/* How many faults record_fault() saw since record_faults(), and the last one. */
+struct seen_faults {
+	size_t count;
+	enum osmem_fault fault;
+	const void *ptr;
+	char message[160];
+};
+
+extern struct seen_faults seen;
+
+void record_fault(enum osmem_fault fault, const void *ptr, const char *message);
+/* Clears `seen` and installs record_fault(), a handler that returns. */
+void record_faults(void);
+
+/* Two 100-byte neighbours a and b (a guard after them), both freed, then merged into one free
+ * block of 240 by a heap search (an os_malloc(50000)). False when a step went otherwise. */
+bool merged_free_pair(char **a, char **b);
 
 /* Fills a payload with a pattern derived from `seed`, and checks it is still there. */
 void fill_pattern(void *payload, size_t size, unsigned seed);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "allocator/tests/death.h"
 
+#include "allocator/osmem.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,3 +63,17 @@ bool dies_with(void (*call)(void *), void *arg, const char *expected_line)
 	fprintf(stderr, ", stderr \"%s\"; expected SIGABRT and \"%s\\n\"\n", output, expected_line);
 	return false;
 }
+
+const char *fault_line(const char *words, const void *ptr, const char *caller)
+{
+	static char text[160];
+
+	snprintf(text, sizeof(text), "osmem: %s %p in %s", words, ptr, caller);
+	return text;
+}
+
+void call_free(void *ptr)
+{
+	os_free(ptr);
+}
+

@@ -11,4 +11,12 @@
  * prepare the bad pointer and compute the expected message. */
 bool dies_with(void (*call)(void *arg), void *arg, const char *expected_line);
 
+/* "osmem: <words> 0x... in <caller>", the line the default fault handler prints. `words` are the
+ * fault's name and what joins it to the pointer: "double free of", "invalid pointer". The text
+ * lives until the next call. */
+const char *fault_line(const char *words, const void *ptr, const char *caller);
+
+/* os_free(ptr), as a call for dies_with. */
+void call_free(void *ptr);
+
 #endif
