@@ -3,12 +3,19 @@
 
 #include <string.h>
 
-/* Word k of the pattern; never zero in all bytes for long, so calloc's zero check differs. */
+#define GOLDEN 0x9e3779b97f4a7c15ull
+
+/* Word k of the pattern is mix((seed + k) * GOLDEN); consecutive words step the product by
+ * GOLDEN, so the loops below add instead of multiplying (and vectorise). */
+static uint64_t mix(uint64_t x)
+{
+	/* The xor constant keeps the pattern away from zero, so calloc's zero check differs. */
+	return x ^ (x >> 29) ^ 0x5a5a5a5a5a5a5a5aull;
+}
+
 static uint64_t pattern_word(uint64_t seed, size_t k)
 {
-	uint64_t x = (seed + k) * 0x9e3779b97f4a7c15ull;
-
-	return x ^ (x >> 29) ^ 0x5a5a5a5a5a5a5a5aull;
+	return mix((seed + k) * GOLDEN);
 }
 
 uint8_t pattern_byte(uint64_t seed, size_t offset)
@@ -27,19 +34,32 @@ static void windows_of(size_t size, size_t *head, size_t *tail)
 	}
 }
 
-/* Byte-wise up to the next word boundary and for the last partial word, word-wise between. */
-static void write_range(uint8_t *payload, size_t from, size_t to, uint64_t seed)
+static size_t round_up8(size_t x)
 {
-	size_t i = from;
+	return (x + 7) & ~(size_t)7;
+}
 
-	for (; i < to && i % 8; i++)
-		payload[i] = pattern_byte(seed, i);
-	for (; i + 8 <= to; i += 8) {
-		uint64_t word = pattern_word(seed, i / 8);
+/* Whole words from byte offset `from` (8-aligned) to `to`: payload is 8-aligned. */
+static void write_words(uint8_t *payload, size_t from, size_t to, uint64_t seed)
+{
+	uint64_t x = (seed + from / 8) * GOLDEN;
+
+	for (size_t i = from; i + 8 <= to; i += 8, x += GOLDEN) {
+		uint64_t word = mix(x);
 
 		memcpy(payload + i, &word, sizeof(word));
 	}
-	for (; i < to; i++)
+}
+
+static void write_range(uint8_t *payload, size_t from, size_t to, uint64_t seed)
+{
+	size_t words_from = round_up8(from), words_to = to & ~(size_t)7;
+
+	for (size_t i = from; i < to && i < words_from; i++)
+		payload[i] = pattern_byte(seed, i);
+	if (words_from < words_to)
+		write_words(payload, words_from, words_to, seed);
+	for (size_t i = words_to > words_from ? words_to : words_from; i < to; i++)
 		payload[i] = pattern_byte(seed, i);
 }
 
@@ -52,37 +72,44 @@ void pattern_write(uint8_t *payload, size_t size, uint64_t seed)
 	write_range(payload, tail, size, seed);
 }
 
-/* The expected byte at `offset`: the pattern, or zero when `zero`. */
-static uint8_t expected_byte(uint64_t seed, bool zero, size_t offset)
+/* True when whole words [from, to) hold the pattern (or zeros): no early exit, so it vectorises;
+ * the byte loop of verify_range finds the difference. */
+static bool words_match(const uint8_t *payload, size_t from, size_t to, uint64_t seed, bool zero)
 {
-	return zero ? 0 : pattern_byte(seed, offset);
-}
+	uint64_t x = (seed + from / 8) * GOLDEN, diff = 0;
 
-static bool verify_range(const uint8_t *payload, size_t from, size_t to, uint64_t seed, bool zero,
-			 struct pattern_mismatch *mismatch)
-{
-	size_t i = from;
-
-	/* Fast path over whole words; the byte loop below pinpoints a difference. */
-	while (i % 8 == 0 && i + 8 <= to) {
-		uint64_t word, expected = zero ? 0 : pattern_word(seed, i / 8);
+	for (size_t i = from; i + 8 <= to; i += 8, x += GOLDEN) {
+		uint64_t word;
 
 		memcpy(&word, payload + i, sizeof(word));
-		if (word != expected)
-			break;
-		i += 8;
+		diff |= word ^ (zero ? 0 : mix(x));
 	}
-	for (; i < to; i++) {
-		uint8_t expected = expected_byte(seed, zero, i);
+	return !diff;
+}
+
+static bool verify_bytes(const uint8_t *payload, size_t from, size_t to, uint64_t seed, bool zero,
+			 struct pattern_mismatch *mismatch)
+{
+	for (size_t i = from; i < to; i++) {
+		uint8_t expected = zero ? 0 : pattern_byte(seed, i);
 
 		if (payload[i] != expected) {
 			*mismatch = (struct pattern_mismatch){ i, expected, payload[i] };
 			return false;
 		}
-		if (i % 8 == 7)
-			return verify_range(payload, i + 1, to, seed, zero, mismatch);
 	}
 	return true;
+}
+
+static bool verify_range(const uint8_t *payload, size_t from, size_t to, uint64_t seed, bool zero,
+			 struct pattern_mismatch *mismatch)
+{
+	size_t words_from = round_up8(from), words_to = to & ~(size_t)7;
+
+	if (words_from >= words_to || !words_match(payload, words_from, words_to, seed, zero))
+		return verify_bytes(payload, from, to, seed, zero, mismatch);
+	return verify_bytes(payload, from, words_from, seed, zero, mismatch) &&
+	       verify_bytes(payload, words_to, to, seed, zero, mismatch);
 }
 
 static size_t min_size(size_t a, size_t b)
