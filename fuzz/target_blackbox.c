@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The osmem allocator seen from outside: only the four calls, as a foreign allocator would offer.
  * Exercises the oracle's fallback rules (no heap checker, no heap stats, no contract). */
-#include "fuzz/target.h"
-
-#include "allocator/osmem.h"
-#include "allocator/osmem_testing.h"
-
-static const struct fuzz_target blackbox = {
-	.name = "osmem-blackbox",
-	.malloc = os_malloc,
-	.free = os_free,
-	.calloc = os_calloc,
-	.realloc = os_realloc,
-	.reset = osmem_testing_reset,
-};
+#include "fuzz/target_osmem.h"
 
 const struct fuzz_target *fuzz_target_under_test(void)
 {
+	static struct fuzz_target blackbox;
+
+	if (!blackbox.malloc)
+		blackbox = (struct fuzz_target){
+			.name = "osmem-blackbox",
+			.malloc = fuzz_osmem_target.malloc,
+			.free = fuzz_osmem_target.free,
+			.calloc = fuzz_osmem_target.calloc,
+			.realloc = fuzz_osmem_target.realloc,
+			.reset = fuzz_osmem_target.reset,
+		};
 	return &blackbox;
 }

@@ -9,9 +9,7 @@
 
 #include "allocator/block_meta.h"
 #include "allocator/osmem.h"
-#include "allocator/osmem_debug.h"
-#include "allocator/osmem_testing.h"
-#include "fuzz/target.h"
+#include "fuzz/target_osmem.h"
 
 static const char *bug(void)
 {
@@ -67,21 +65,17 @@ static void *buggy_realloc(void *old, size_t size)
 	return ptr;
 }
 
-static const struct fuzz_target buggy = {
-	.name = "osmem-with-test-bug",
-	.malloc = buggy_malloc,
-	.free = buggy_free,
-	.calloc = buggy_calloc,
-	.realloc = buggy_realloc,
-	.reset = osmem_testing_reset,
-	.heap_check = osmem_heap_check,
-	.heap_stats = osmem_heap_stats,
-	.set_fault_handler = osmem_set_fault_handler,
-	.header_size = 32,
-	.follows_osmem_contract = true,
-};
-
 const struct fuzz_target *fuzz_target_under_test(void)
 {
+	static struct fuzz_target buggy;
+
+	if (!buggy.malloc) {
+		buggy = fuzz_osmem_target;
+		buggy.name = "osmem-with-test-bug";
+		buggy.malloc = buggy_malloc;
+		buggy.free = buggy_free;
+		buggy.calloc = buggy_calloc;
+		buggy.realloc = buggy_realloc;
+	}
 	return &buggy;
 }
