@@ -47,6 +47,19 @@ static void start_fresh(const struct fuzz_target *target)
 	executor_reset(target);
 }
 
+unsigned osmem_fuzz_decode(const uint8_t *data, size_t size, FILE *out)
+{
+	struct fuzz_reader reader;
+	struct fuzz_op op;
+	char text[128];
+	unsigned index = 0;
+
+	fuzz_reader_init(&reader, data, size);
+	for (; index < FUZZ_MAX_OPS && fuzz_next_op(&reader, &op); index++)
+		fprintf(out, "op %u %s\n", index, fuzz_op_format(&op, text, sizeof(text)));
+	return index;
+}
+
 int osmem_fuzz_one(const uint8_t *data, size_t size)
 {
 	const struct fuzz_target *target = fuzz_target_under_test();

@@ -15,4 +15,8 @@ int osmem_fuzz_one(const uint8_t *data, size_t size);
  * slot then holds (for reading a crash; the replay engine's --trace). NULL turns it off. */
 void osmem_fuzz_trace(FILE *out);
 
+/* Prints the ops an input decodes to, one per line ("op 3 realloc(slot 0, 300)"), without
+ * running them; returns how many. Format 1's meaning is pinned by a golden test on this. */
+unsigned osmem_fuzz_decode(const uint8_t *data, size_t size, FILE *out);
+
 #endif

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Replay engine: runs the harness once per input file, no fuzzing runtime. Arguments are files
  * and directories (each directory's regular files, in name order); --trace first prints every
- * op as it runs. Used by the corpus regression
+ * op as it runs; --decode prints the ops without running them. Used by the corpus regression
  * tests and to reproduce a crash: `osmem_fuzz_replay crash-1234`. Exit status: 0 when every input
  * passed, 2 on bad arguments (missing path, empty directory, unreadable file); a failing input
  * aborts with the oracle's message. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 struct totals {
 	size_t inputs, bytes;
 };
+
+static bool decode_only;
 
 static int fail_usage(const char *path, const char *why)
 {
@@ -50,9 +53,14 @@ static int replay_file(const char *path, struct totals *totals)
 
 	if (status)
 		return status;
-	fprintf(stderr, "Running: %s\n", path);
-	osmem_fuzz_one(buf, size);
-	printf("OK %s (%zu bytes)\n", path, size);
+	if (decode_only) {
+		printf("# %s\n", path);
+		osmem_fuzz_decode(buf, size, stdout);
+	} else {
+		fprintf(stderr, "Running: %s\n", path);
+		osmem_fuzz_one(buf, size);
+		printf("OK %s (%zu bytes)\n", path, size);
+	}
 	totals->inputs++;
 	totals->bytes += size;
 	return 0;
@@ -109,9 +117,12 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--trace")) {
 		osmem_fuzz_trace(stderr);
 		first = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "--decode")) {
+		decode_only = true;
+		first = 2;
 	}
 	if (first >= argc) {
-		fprintf(stderr, "usage: %s [--trace] FILE_OR_DIR...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--trace | --decode] FILE_OR_DIR...\n", argv[0]);
 		return 2;
 	}
 	for (int i = first; i < argc; i++) {
@@ -120,7 +131,8 @@ int main(int argc, char **argv)
 		if (status)
 			return status;
 	}
-	printf("replay: %zu inputs (%zu bytes) from %d paths: all passed\n", totals.inputs,
-	       totals.bytes, argc - first);
+	if (!decode_only)
+		printf("replay: %zu inputs (%zu bytes) from %d paths: all passed\n", totals.inputs,
+		       totals.bytes, argc - first);
 	return 0;
 }
