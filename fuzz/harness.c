@@ -55,8 +55,10 @@ unsigned osmem_fuzz_decode(const uint8_t *data, size_t size, FILE *out)
 	unsigned index = 0;
 
 	fuzz_reader_init(&reader, data, size);
-	for (; index < FUZZ_MAX_OPS && fuzz_next_op(&reader, &op); index++)
-		fprintf(out, "op %u %s\n", index, fuzz_op_format(&op, text, sizeof(text)));
+	for (; index < FUZZ_MAX_OPS && fuzz_next_op(&reader, &op); index++) {
+		if (out)
+			fprintf(out, "op %u %s\n", index, fuzz_op_format(&op, text, sizeof(text)));
+	}
 	return index;
 }
 

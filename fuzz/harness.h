@@ -16,7 +16,7 @@ int osmem_fuzz_one(const uint8_t *data, size_t size);
 void osmem_fuzz_trace(FILE *out);
 
 /* Prints the ops an input decodes to, one per line ("op 3 realloc(slot 0, 300)"), without
- * running them; returns how many. Format 1's meaning is pinned by a golden test on this. */
+ * running them; returns how many (`out` NULL: only counts). Format 1's meaning is pinned by a golden test on this. */
 unsigned osmem_fuzz_decode(const uint8_t *data, size_t size, FILE *out);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Replay engine: runs the harness once per input file, no fuzzing runtime. Arguments are files
  * and directories (each directory's regular files, in name order); --trace first prints every
- * op as it runs; --decode prints the ops without running them. Used by the corpus regression
+ * op as it runs; --decode prints the ops without running them; --repeat=N runs each input N times
+ * and prints runs per second (a benchmark). Used by the corpus regression
  * tests and to reproduce a crash: `osmem_fuzz_replay crash-1234`. Exit status: 0 when every input
  * passed, 2 on bad arguments (missing path, empty directory, unreadable file); a failing input
  * aborts with the oracle's message. */
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "fuzz/harness.h"
 
@@ -22,11 +24,31 @@ struct totals {
 };
 
 static bool decode_only;
+static unsigned long repeat = 1; /* --repeat N: a benchmark, with a figure per input */
 
 static int fail_usage(const char *path, const char *why)
 {
 	fprintf(stderr, "osmem-fuzz-replay: %s: %s\n", path, why);
 	return 2;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void benchmark(const char *path, const unsigned char *buf, size_t size)
+{
+	double start = now_seconds(), elapsed;
+
+	for (unsigned long i = 0; i < repeat; i++)
+		osmem_fuzz_one(buf, size);
+	elapsed = now_seconds() - start;
+	printf("OK %s (%zu bytes, %u ops): %lu runs in %.3f s, %.0f runs/s\n", path, size,
+	       osmem_fuzz_decode(buf, size, NULL), repeat, elapsed, (double)repeat / elapsed);
 }
 
 static int read_file(const char *path, unsigned char *buf, size_t *size)
@@ -56,6 +78,8 @@ static int replay_file(const char *path, struct totals *totals)
 	if (decode_only) {
 		printf("# %s\n", path);
 		osmem_fuzz_decode(buf, size, stdout);
+	} else if (repeat > 1) {
+		benchmark(path, buf, size);
 	} else {
 		fprintf(stderr, "Running: %s\n", path);
 		osmem_fuzz_one(buf, size);
@@ -120,9 +144,16 @@ int main(int argc, char **argv)
 	} else if (argc > 1 && !strcmp(argv[1], "--decode")) {
 		decode_only = true;
 		first = 2;
+	} else if (argc > 1 && !strncmp(argv[1], "--repeat=", 9)) {
+		char *end;
+
+		repeat = strtoul(argv[1] + 9, &end, 10);
+		if (*end || !repeat)
+			return fail_usage(argv[1], "wants a positive whole number of runs per input");
+		first = 2;
 	}
 	if (first >= argc) {
-		fprintf(stderr, "usage: %s [--trace | --decode] FILE_OR_DIR...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--trace | --decode | --repeat=N] FILE_OR_DIR...\n", argv[0]);
 		return 2;
 	}
 	for (int i = first; i < argc; i++) {
