@@ -47,12 +47,11 @@ static void judge_new_block(unsigned slot, void *ptr, const struct request *requ
 		contract_expect_unchanged(before, "a NULL-case request");
 	} else if (!ptr) {
 		contract_expect_refusal(before, "a possible request");
-		return;
 	}
-	if (!ptr)
-		return;
-	shadow_adopt(slot, ptr, request->total, zeroed);
-	contract_check_new_block(ptr, request, before, true);
+	if (ptr) {
+		shadow_adopt(slot, ptr, request->total, zeroed);
+		contract_check_new_block(ptr, request, before, true);
+	}
 }
 
 static void run_malloc(const struct fuzz_op *op)
