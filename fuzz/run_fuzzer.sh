@@ -67,9 +67,13 @@ fuzz_afl() {
 }
 
 summary() {
-	local status=$1 found
-	found=$(find "$work/artifacts" "$work/afl"/*/crashes -type f ! -name README.txt 2>/dev/null | wc -l)
-	echo "run_fuzzer: $name ($engine) exit $status; working dir $work; crashes found: $found"
+	local status=$1 crashes
+	mapfile -t crashes < <(find "$work/artifacts" "$work/afl"/*/crashes -type f \
+		! -name README.txt 2>/dev/null | sort)
+	for crash in "${crashes[@]}"; do
+		echo "run_fuzzer: reproduce: bazel run --config=asan-replay //fuzz:${name}_replay -- --trace $crash"
+	done
+	echo "run_fuzzer: $name ($engine) exit $status; working dir $work; crashes found: ${#crashes[@]}"
 	exit "$status"
 }
 
