@@ -5,7 +5,8 @@ set -uo pipefail
 replay=$1 corpus=$2
 passed=0 failed=0
 
-# bug | seed | text the failure line must contain
+# bug | seed | text the failure line must contain (blackbox_*: the target without heap checker,
+# stats or contract, as a foreign allocator would be)
 cases=(
 	"calloc_dirty|calloc_threshold|is 0x55, not zero"
 	"overlap|best_fit|overlaps live block"
@@ -14,6 +15,13 @@ cases=(
 	"spurious_null|malloc_free|returned NULL although the OS refused nothing"
 	"realloc_loses_byte|realloc_moves|kept byte 0 changed"
 	"leak_mapped|mmap_threshold|mappings still live"
+	"scribble|best_fit|payload byte 0 changed"
+	"wrong_source|malloc_free|from the mappings, but 32 + ALIGN(100) < 131072"
+	"needless_sbrk|best_fit|heap grew (sbrk) although a free run"
+	"impossible_not_null|impossible_sizes|size that cannot be represented"
+	"double_free|malloc_free|allocator reported a fault: osmem: double free"
+	"bad_status|malloc_free|heap check:"
+	"blackbox_bloat|churn_1|peak of"
 )
 
 expect_caught() {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "allocator/block_meta.h"
+#include "allocator/os_layer.h"
 #include "allocator/osmem.h"
 #include "fuzz/target_osmem.h"
 
@@ -23,10 +24,12 @@ static int bug_is(const char *name)
 	return !strcmp(bug(), name);
 }
 
-/* malloc: hands out one live block twice, misaligns, breaks the NULL cases. */
+/* malloc: hands out one live block twice, misaligns, breaks the NULL cases, takes the wrong
+ * source, grows the break for nothing, bloats the heap. */
+static void *last;
+
 static void *buggy_malloc(size_t size)
 {
-	static void *last;
 	static unsigned calls;
 
 	if (bug_is("overlap") && last && ++calls % 2 == 0)
@@ -37,14 +40,27 @@ static void *buggy_malloc(size_t size)
 		return os_malloc(8);
 	if (bug_is("spurious_null") && size == 100)
 		return NULL;
+	if (bug_is("wrong_source") && size && size < 131033)
+		return last = os_malloc(131033);
+	if (bug_is("needless_sbrk"))
+		osmem_os_sbrk(0);
+	if (bug_is("blackbox_bloat"))
+		os_malloc(100000); /* never freed */
 	return last = os_malloc(size);
 }
 
+/* free: leaks mappings, frees twice, scribbles on another block or on a free header. */
 static void buggy_free(void *ptr)
 {
 	if (bug_is("leak_mapped") && ptr && ((struct block_meta *)ptr - 1)->status == STATUS_MAPPED)
 		return;
 	os_free(ptr);
+	if (bug_is("double_free"))
+		os_free(ptr);
+	if (bug_is("scribble") && last && last != ptr)
+		*(unsigned char *)last ^= 0xff;
+	if (bug_is("bad_status") && ptr)
+		((struct block_meta *)ptr - 1)->status = 7;
 }
 
 static void *buggy_calloc(size_t nmemb, size_t size)
@@ -62,6 +78,8 @@ static void *buggy_realloc(void *old, size_t size)
 
 	if (bug_is("realloc_loses_byte") && ptr && old)
 		ptr[0] ^= 1;
+	if (bug_is("impossible_not_null") && !ptr && old && size > SIZE_MAX - 39)
+		return old;
 	return ptr;
 }
 
@@ -72,6 +90,14 @@ const struct fuzz_target *fuzz_target_under_test(void)
 	if (!buggy.malloc) {
 		buggy = fuzz_osmem_target;
 		buggy.name = "osmem-with-test-bug";
+		/* blackbox_* bugs: osmem seen from outside, as //fuzz:target_blackbox sees it. */
+		if (!strncmp(bug(), "blackbox_", 9)) {
+			buggy.heap_check = NULL;
+			buggy.heap_stats = NULL;
+			buggy.set_fault_handler = NULL;
+			buggy.header_size = 0;
+			buggy.follows_osmem_contract = false;
+		}
 		buggy.malloc = buggy_malloc;
 		buggy.free = buggy_free;
 		buggy.calloc = buggy_calloc;
