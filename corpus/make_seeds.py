@@ -78,6 +78,8 @@ SEEDS = {
     "malloc_free": malloc(0, 100) + check() + free(0),
     # The NULL cases: malloc(0), calloc(1, 0), realloc(NULL, 0), free(NULL).
     "null_cases": malloc(0, 0) + calloc(1, 1, 0) + realloc(2, 0) + free(3),
+    # realloc(p, 0) frees p and returns NULL.
+    "realloc_zero": malloc(0, 100) + realloc(0, 0) + check(),
     # Split at the 40-byte rest boundary: reuse a 96-byte hole for 56 (rest 40) and 64 (rest 32).
     "split_boundary": malloc(0, 96) + malloc(1, 8) + free(0) + malloc(2, 56) + free(2)
     + malloc(3, 64) + check(),

@@ -25,7 +25,7 @@ static int bug_is(const char *name)
 }
 
 /* malloc: hands out one live block twice, misaligns, breaks the NULL cases, takes the wrong
- * source, grows the break for nothing, bloats the heap. */
+ * source, grows the break for nothing or before preallocating, bloats the heap, leaks. */
 static void *last;
 
 static void *buggy_malloc(size_t size)
@@ -46,6 +46,10 @@ static void *buggy_malloc(size_t size)
 		osmem_os_sbrk(0);
 	if (bug_is("blackbox_bloat"))
 		os_malloc(100000); /* never freed */
+	if (bug_is("leak_heap") && !calls++)
+		os_malloc(16); /* never freed */
+	if (bug_is("prealloc_shifted") && !calls++)
+		osmem_os_sbrk(8);
 	return last = os_malloc(size);
 }
 
@@ -80,6 +84,8 @@ static void *buggy_realloc(void *old, size_t size)
 		ptr[0] ^= 1;
 	if (bug_is("impossible_not_null") && !ptr && old && size > SIZE_MAX - 39)
 		return old;
+	if (bug_is("realloc0_not_null") && old && !size)
+		return os_malloc(8);
 	return ptr;
 }
 
