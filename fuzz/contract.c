@@ -11,10 +11,18 @@
 #define HEAP_BOUND_FACTOR 4
 #define HEAP_BOUND_SLACK ((size_t)1 << 20)
 
+/* Where the contract puts the next heap block, from the heap as it was before the call. */
+struct placement {
+	const char *heap_start, *heap_end; /* heap_start NULL: the call preallocates */
+	const char *best_run;  /* header of the smallest free run that fits, first on a tie */
+	size_t best_size;
+	const char *tail_run;  /* header of the free run that ends the heap, if any */
+};
+
 static struct {
 	const struct fuzz_target *target;
 	bool contract;
-	size_t largest_free_run; /* before the current heap-sized allocation */
+	struct placement placement; /* before the current heap-sized allocation */
 	size_t peak_live_bytes;
 } state;
 
@@ -22,7 +30,7 @@ void contract_reset(const struct fuzz_target *target)
 {
 	state.target = target;
 	state.contract = target->follows_osmem_contract && target->heap_stats;
-	state.largest_free_run = 0;
+	state.placement = (struct placement){ 0 };
 	state.peak_live_bytes = 0;
 }
 
@@ -50,6 +58,18 @@ void contract_take(struct snapshot *snapshot)
 		state.target->heap_stats(&snapshot->heap);
 }
 
+/* A run of free blocks from `start`, `size` payload bytes once merged, ends at `end`. */
+static void end_run(struct placement *p, const char *start, size_t size, const char *end,
+		    size_t aligned)
+{
+	if (size >= aligned && (!p->best_run || size < p->best_size)) {
+		p->best_run = start;
+		p->best_size = size;
+	}
+	if (end == p->heap_end)
+		p->tail_run = start;
+}
+
 /* Runs of adjacent free blocks, as the contract merges them before a search: a run of k blocks
  * holds their sizes plus k - 1 headers. Reads only what the contract makes public, size and
  * status, walking blocks by size (they tile the heap): memory tools poison the links
@@ -57,24 +77,28 @@ void contract_take(struct snapshot *snapshot)
 void contract_note_free_runs(const struct request *request)
 {
 	struct osmem_heap_stats heap;
-	size_t run = 0, largest = 0;
+	struct placement *p = &state.placement;
+	const char *run_start = NULL;
+	size_t run = 0;
 
 	if (!state.contract || !contract_heap_sized(request))
 		return;
 	state.target->heap_stats(&heap);
-	for (const char *at = heap.heap_start; at && at < (const char *)heap.heap_end;
+	*p = (struct placement){ .heap_start = heap.heap_start, .heap_end = heap.heap_end };
+	for (const char *at = p->heap_start; at && at < p->heap_end;
 	     at += HEADER_SIZE + ((const struct block_meta *)at)->size) {
 		const struct block_meta *b = (const struct block_meta *)at;
 
-		if (b->status != STATUS_FREE) {
-			run = 0;
-			continue;
+		if (b->status == STATUS_FREE) {
+			run = run_start ? run + HEADER_SIZE + b->size : b->size;
+			run_start = run_start ? run_start : at;
+		} else if (run_start) {
+			end_run(p, run_start, run, at, request->aligned);
+			run_start = NULL;
 		}
-		run = run ? run + HEADER_SIZE + b->size : b->size;
-		if (run > largest)
-			largest = run;
 	}
-	state.largest_free_run = largest;
+	if (run_start)
+		end_run(p, run_start, run, p->heap_end, request->aligned);
 }
 
 static bool same_heap(const struct osmem_heap_stats *a, const struct osmem_heap_stats *b)
@@ -146,9 +170,40 @@ static void check_growth(const struct request *request, const struct snapshot *b
 				  emu->brk_offset, HEAP_PREALLOC);
 		return;
 	}
-	if (state.largest_free_run >= request->aligned)
+	if (state.placement.best_run)
 		fuzz_fail("heap grew (sbrk) although a free run of %zu bytes could hold %zu",
-			  state.largest_free_run, request->aligned);
+			  state.placement.best_size, request->aligned);
+}
+
+/* The contract's choice for a heap-sized request: the best fit among the merged free runs, else
+ * the free tail block extended, else a new block at the break; the first one starts the heap. */
+static const char *expected_header(const char **why)
+{
+	const struct placement *p = &state.placement;
+
+	if (!p->heap_start) {
+		*why = "the start of the preallocated heap";
+		return osmem_emu_heap_base();
+	}
+	if (p->best_run) {
+		*why = "the smallest free run that fits, first in address order";
+		return p->best_run;
+	}
+	if (p->tail_run) {
+		*why = "the free tail block, extended";
+		return p->tail_run;
+	}
+	*why = "a new block at the break";
+	return p->heap_end;
+}
+
+static void check_best_fit(const void *ptr)
+{
+	const char *why, *header = expected_header(&why);
+
+	if ((const char *)ptr != header + HEADER_SIZE)
+		fuzz_fail("returned %p, but the contract places it at %p: %s", ptr,
+			  (const void *)(header + HEADER_SIZE), why);
 }
 
 void contract_check_new_block(const void *ptr, const struct request *request,
@@ -160,8 +215,10 @@ void contract_check_new_block(const void *ptr, const struct request *request,
 		return;
 	osmem_emu_get_stats(&emu);
 	check_source(ptr, request, &emu);
-	if (fresh && contract_heap_sized(request))
+	if (fresh && contract_heap_sized(request)) {
 		check_growth(request, before, &emu);
+		check_best_fit(ptr);
+	}
 }
 
 static void check_heap_bound(size_t live_bytes)

@@ -41,7 +41,7 @@ bool contract_heap_sized(const struct request *request);
 
 void contract_take(struct snapshot *snapshot);
 
-/* Before a heap-sized allocation: remembers the largest free run, for contract_check_growth. */
+/* Before a heap-sized allocation: notes the merged free runs, for contract_check_new_block. */
 void contract_note_free_runs(const struct request *request);
 
 /* A NULL result, a NULL free or an impossible size: nothing may have changed, no system call. */
@@ -52,7 +52,8 @@ void contract_expect_refusal(const struct snapshot *before, const char *what);
 
 /* A block just returned for `request`: heap or mapping as the threshold says. For a block by the
  * malloc rules (`fresh`, after contract_note_free_runs): the heap grew only when no free run could
- * hold it, and the first heap block preallocated exactly 128 KiB. */
+ * hold it, the first heap block preallocated exactly 128 KiB, and the block is where best fit puts
+ * it (smallest merged free run that fits, first on a tie; else the free tail; else the break). */
 void contract_check_new_block(const void *ptr, const struct request *request,
 			      const struct snapshot *before, bool fresh);
 

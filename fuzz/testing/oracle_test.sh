@@ -25,6 +25,7 @@ cases=(
 	"realloc0_not_null|realloc_zero|, 0) returned"
 	"prealloc_shifted|malloc_free|first heap allocation moved the break by 131080, not 131072"
 	"leak_heap|malloc_free|heap still holds 16 allocated bytes"
+	"hidden_block|malloc_free|but the contract places it at"
 )
 
 expect_caught() {

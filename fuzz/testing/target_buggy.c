@@ -46,11 +46,14 @@ static void *buggy_malloc(size_t size)
 		osmem_os_sbrk(0);
 	if (bug_is("blackbox_bloat"))
 		os_malloc(100000); /* never freed */
-	if (bug_is("leak_heap") && !calls++)
-		os_malloc(16); /* never freed */
+	if (bug_is("hidden_block") && !calls++)
+		os_malloc(16); /* takes the place best fit gives the caller's block */
 	if (bug_is("prealloc_shifted") && !calls++)
 		osmem_os_sbrk(8);
-	return last = os_malloc(size);
+	last = os_malloc(size);
+	if (bug_is("leak_heap") && !calls++)
+		os_malloc(16); /* never freed */
+	return last;
 }
 
 /* free: leaks mappings, frees twice, scribbles on another block or on a free header. */
