@@ -275,7 +275,7 @@ void contract_check_end(void)
 {
 	struct snapshot end;
 
-	failure_set_end("leaks");
+	failure_set_phase("end (leaks)");
 	contract_take(&end);
 	if (end.emu.live_mappings || end.emu.bad_munmaps)
 		fuzz_fail("%zu mappings still live and %zu bad munmaps after freeing every block",
@@ -286,6 +286,6 @@ void contract_check_end(void)
 		fuzz_fail("heap still holds %zu allocated bytes, %zu mapped blocks, %zu of %zu blocks free",
 			  end.heap.alloc_bytes, end.heap.mapped_blocks, end.heap.free_blocks,
 			  end.heap.heap_blocks);
-	failure_set_end("one free run");
+	failure_set_phase("end (one free run)");
 	check_one_free_run();
 }

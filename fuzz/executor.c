@@ -205,7 +205,7 @@ bool executor_run(const struct fuzz_op *op)
 
 void executor_finish(void)
 {
-	failure_set_end("free all");
+	failure_set_phase("end (free all)");
 	for (unsigned slot = 0; slot < FUZZ_SLOTS; slot++) {
 		if (drop_slot(slot))
 			contract_check_after_op(false, shadow_live_bytes());

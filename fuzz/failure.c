@@ -9,27 +9,27 @@
 static struct {
 	unsigned index;
 	struct fuzz_op op;
-	const char *end_phase; /* non-NULL after the last op */
+	const char *phase; /* non-NULL outside any op */
 } context;
 
 void failure_set_op(unsigned index, const struct fuzz_op *op)
 {
 	context.index = index;
 	context.op = *op;
-	context.end_phase = NULL;
+	context.phase = NULL;
 }
 
-void failure_set_end(const char *phase)
+void failure_set_phase(const char *phase)
 {
-	context.end_phase = phase;
+	context.phase = phase;
 }
 
 static void print_context(void)
 {
 	char text[128];
 
-	if (context.end_phase)
-		fprintf(stderr, "osmem-fuzz: end (%s): ", context.end_phase);
+	if (context.phase)
+		fprintf(stderr, "osmem-fuzz: %s: ", context.phase);
 	else
 		fprintf(stderr, "osmem-fuzz: op %u %s: ", context.index,
 			fuzz_op_format(&context.op, text, sizeof(text)));

@@ -10,8 +10,8 @@
 /* The op the next failure is about; `index` counts ops from 0. */
 void failure_set_op(unsigned index, const struct fuzz_op *op);
 
-/* The checks after the last op ("end": free everything, leaks, final heap). */
-void failure_set_end(const char *phase);
+/* A failure outside any op: "start of input", or "end (leaks)" and the other end checks. */
+void failure_set_phase(const char *phase);
 
 __attribute__((noreturn, format(printf, 1, 2))) void fuzz_fail(const char *rule, ...);
 

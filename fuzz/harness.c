@@ -68,7 +68,7 @@ int osmem_fuzz_one(const uint8_t *data, size_t size)
 	struct fuzz_reader reader;
 	struct fuzz_op op;
 
-	failure_set_end("start");
+	failure_set_phase("start of input");
 	start_fresh(target);
 	fuzz_reader_init(&reader, data, size);
 	for (unsigned index = 0; index < FUZZ_MAX_OPS && fuzz_next_op(&reader, &op); index++) {
