@@ -11,6 +11,8 @@
 #include "os_layer.h"
 #include "sanitizers/track.h"
 
+#define EMU_MEMSET_MAX ((size_t)1 << 20)
+
 struct mapping {
 	void *addr;
 	size_t length;
@@ -21,6 +23,7 @@ static struct {
 	struct mapping *maps;
 	size_t map_count, map_capacity;
 	size_t skip, refuse;
+	size_t refuse_munmaps;
 	struct osmem_emu_stats stats;
 } emu;
 
@@ -55,6 +58,14 @@ static void *refused(void *failure)
 	return failure;
 }
 
+static void move_break(intptr_t increment)
+{
+	emu.brk += increment;
+	if (emu.brk > emu.high_water)
+		emu.high_water = emu.brk;
+	emu.stats.brk_offset = (size_t)(emu.brk - emu.base);
+}
+
 void *osmem_os_sbrk(intptr_t increment)
 {
 	char *old;
@@ -69,10 +80,7 @@ void *osmem_os_sbrk(intptr_t increment)
 		errno = EINVAL;
 		return (void *)-1;
 	}
-	emu.brk += increment;
-	if (emu.brk > emu.high_water)
-		emu.high_water = emu.brk;
-	emu.stats.brk_offset = (size_t)(emu.brk - emu.base);
+	move_break((intptr_t)increment);
 	return old;
 }
 
@@ -113,6 +121,11 @@ void *osmem_os_mmap(void *addr, size_t length, int prot, int flags, int fd, off_
 int osmem_os_munmap(void *addr, size_t length)
 {
 	emu.stats.munmap_calls++;
+	if (emu.refuse_munmaps) {
+		emu.refuse_munmaps--;
+		errno = EINVAL;
+		return -1;
+	}
 	for (size_t i = 0; i < emu.map_count; i++) {
 		if (emu.maps[i].addr != addr)
 			continue;
@@ -130,6 +143,18 @@ int osmem_os_munmap(void *addr, size_t length)
 	return -1;
 }
 
+/* A foreign sbrk can leave the high-water mark near the limit: pages past the first MiB are
+ * given back (they read as zero again) rather than written. */
+static void zero_used_heap(void)
+{
+	size_t used = (size_t)(emu.high_water - emu.base);
+	size_t written = used < EMU_MEMSET_MAX ? used : EMU_MEMSET_MAX;
+
+	memset(emu.base, 0, written);
+	if (used > written)
+		madvise(emu.base + written, used - written, MADV_DONTNEED);
+}
+
 size_t osmem_emu_reset(void)
 {
 	size_t leaked = emu.map_count;
@@ -140,9 +165,9 @@ size_t osmem_emu_reset(void)
 	emu.map_count = 0;
 	/* The allocator left its headers and free blocks inaccessible to the tools. */
 	track_mem_undefined(emu.base, (size_t)(emu.high_water - emu.base));
-	memset(emu.base, 0, (size_t)(emu.high_water - emu.base));
+	zero_used_heap();
 	emu.brk = emu.high_water = emu.base;
-	emu.skip = emu.refuse = 0;
+	emu.skip = emu.refuse = emu.refuse_munmaps = 0;
 	emu.stats = (struct osmem_emu_stats){ 0 };
 	return leaked;
 }
@@ -151,6 +176,23 @@ void osmem_emu_refuse(size_t skip, size_t count)
 {
 	emu.skip = skip;
 	emu.refuse = count;
+}
+
+void *osmem_emu_foreign_sbrk(size_t increment)
+{
+	char *old;
+
+	reserve_heap();
+	old = emu.brk;
+	if (increment > OSMEM_EMU_HEAP_LIMIT - (size_t)(emu.brk - emu.base))
+		return NULL;
+	move_break((intptr_t)increment);
+	return old;
+}
+
+void osmem_emu_refuse_munmap(size_t count)
+{
+	emu.refuse_munmaps = count;
 }
 
 void osmem_emu_get_stats(struct osmem_emu_stats *out)

@@ -29,6 +29,14 @@ size_t osmem_emu_reset(void);
  * the `count` after them. A new plan replaces the old one. */
 void osmem_emu_refuse(size_t skip, size_t count);
 
+/* Moves the break by `increment` bytes as another sbrk user in the process would (not counted in
+ * sbrk_calls, never refused by the plan). Returns the old break, or NULL (nothing moved) when the
+ * heap limit would be passed. The allocator must place its next block after the gap. */
+void *osmem_emu_foreign_sbrk(size_t increment);
+
+/* Makes the next `count` munmap calls fail (EINVAL, the mapping stays; not counted as bad). */
+void osmem_emu_refuse_munmap(size_t count);
+
 void osmem_emu_get_stats(struct osmem_emu_stats *out);
 
 /* Where the emulated break starts: the heap's first block sits here. */

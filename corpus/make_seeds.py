@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus and dictionary of //fuzz:osmem_fuzz (input format 1, fuzz/README.md).
+"""Writes the seed corpora and dictionaries of //fuzz:osmem_fuzz (input format 1) and
+//fuzz:osmem_misuse_fuzz (misuse format 1), fuzz/README.md.
 
-One seed per contract rule, each spelled as readable ops. Run from the repository root:
+One seed per contract rule (format 1) and per misuse or corruption kind (misuse format), each
+spelled as readable ops. Run from the repository root:
     python3 corpus/make_seeds.py
-It rewrites corpus/osmem_fuzz/ and corpus/osmem_fuzz.dict; regressions are never touched.
+It rewrites corpus/<fuzzer>/ and corpus/<fuzzer>.dict; regressions are never touched.
 """
 import os
 import random
@@ -128,21 +130,131 @@ DICT = {
 }
 
 
-def main():
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)))
-    seed_dir = os.path.join(root, "osmem_fuzz")
+# ---- Misuse format 1: format 1's ops (kinds 0-5, same operands) plus kinds 6-8 (byte % 9) ----
+MISUSE, CORRUPT_CHECK, FOREIGN_SBRK = 6, 7, 8
+# enum fuzz_misuse, enum fuzz_call, enum fuzz_field (fuzz/ops.h).
+DEAD, INTERIOR, MISALIGNED, STACK, GLOBAL, BREAK, CORRUPT_HEADER, REFUSED_MUNMAP = range(8)
+BY_FREE, BY_REALLOC_ZERO, BY_REALLOC = range(3)
+PREV, NEXT, SIZE_MISALIGNED, SIZE_GROWN, STATUS, SEAL = range(6)
+
+
+def misuse(slot, what, call=BY_FREE, arg=0):
+    """A bad pointer given back by os_free, os_realloc(p, 0) or os_realloc(p, 64)."""
+    return bytes([MISUSE, slot, what + 8 * call, arg])
+
+
+def corrupt_check(slot, field):
+    """Corrupts one header field of the slot's block; osmem_heap_check must name it."""
+    return bytes([CORRUPT_CHECK, slot, field])
+
+
+def foreign_sbrk(arg):
+    """arg < 0x80: another sbrk user takes 8 * (arg + 1) bytes; else up to (arg - 0x80) pages
+    below the emulated heap limit."""
+    return bytes([FOREIGN_SBRK, arg])
+
+
+def misuse_churn(seed, ops):
+    """Format 1 churn over 8 slots mixed with every misuse op."""
+    rng = random.Random(seed)
+    out = bytearray()
+    for _ in range(ops):
+        slot = rng.randrange(8)
+        n = rng.choice([rng.randrange(1, 200), rng.randrange(1, 4100), rng.randrange(131033, 140000)])
+        out += rng.choice([
+            lambda: malloc(slot, n), lambda: malloc(slot, n), lambda: free(slot),
+            lambda: realloc(slot, n), lambda: check(),
+            lambda: misuse(slot, rng.randrange(8), rng.randrange(3), rng.randrange(256)),
+            lambda: corrupt_check(slot, rng.randrange(6)),
+            lambda: foreign_sbrk(rng.randrange(16))])()
+    return bytes(out)
+
+
+ALL_FIELDS = range(6)
+MISUSE_SEEDS = {
+    # A heap block given back twice: os_free says double free, os_realloc(p, 64) is rule 2 (NULL).
+    "double_free_heap": malloc(0, 100) + malloc(1, 100) + free(0) + misuse(0, DEAD)
+    + misuse(0, DEAD, BY_REALLOC) + misuse(0, DEAD, BY_REALLOC_ZERO) + check(),
+    # Still a double free once coalescing merged it into its free neighbour.
+    "double_free_coalesced": malloc(0, 100) + malloc(1, 100) + malloc(2, 100) + free(0) + free(1)
+    + malloc(3, 5000) + misuse(1, DEAD) + misuse(0, DEAD, BY_REALLOC_ZERO) + check(),
+    # Its memory handed out again: an invalid pointer.
+    "dead_pointer_reused": malloc(5, 100) + malloc(0, 100) + free(0) + free(5) + malloc(1, 200)
+    + misuse(0, DEAD)
+    + misuse(0, DEAD, BY_REALLOC) + check(),
+    # A mapping given back twice: remembered (double free), os_realloc(p, 64) an invalid pointer.
+    "double_free_mapped": malloc(0, 200000) + free(0) + misuse(0, DEAD) + misuse(0, DEAD, BY_REALLOC)
+    + misuse(0, DEAD, BY_REALLOC_ZERO),
+    # The ring remembers 16 mappings: the 17th given back before is an invalid pointer.
+    "unmapped_ring": b"".join(malloc(i, 200000) for i in range(17))
+    + b"".join(free(i) for i in range(17)) + misuse(0, DEAD) + misuse(16, DEAD) + misuse(1, DEAD),
+    # Pointers into a payload, heap and mapped.
+    "interior_pointer": malloc(0, 100) + misuse(0, INTERIOR, BY_FREE, 3)
+    + misuse(0, INTERIOR, BY_REALLOC, 0) + malloc(1, 200000) + misuse(1, INTERIOR, BY_FREE, 5)
+    + misuse(1, INTERIOR, BY_REALLOC_ZERO, 200) + check(),
+    "misaligned_pointer": malloc(0, 100) + misuse(0, MISALIGNED) + misuse(0, MISALIGNED, BY_REALLOC, 3)
+    + malloc(1, 200000) + misuse(1, MISALIGNED, BY_REALLOC_ZERO, 6),
+    # Stack, global and the break, before and after the heap exists.
+    "foreign_pointers": misuse(0, STACK) + misuse(0, GLOBAL, BY_REALLOC) + misuse(0, BREAK)
+    + malloc(0, 100) + misuse(0, BREAK, BY_REALLOC) + misuse(0, STACK, BY_REALLOC_ZERO)
+    + misuse(0, GLOBAL) + check(),
+    # Every header field overwritten, on heap blocks (head, middle) and a mapping.
+    "corrupted_header": malloc(0, 100) + malloc(1, 100) + malloc(2, 200000)
+    + b"".join(misuse(1, CORRUPT_HEADER, BY_FREE, f) for f in ALL_FIELDS)
+    + b"".join(misuse(0, CORRUPT_HEADER, BY_REALLOC, f) for f in ALL_FIELDS)
+    + b"".join(misuse(2, CORRUPT_HEADER, BY_REALLOC_ZERO, f) for f in ALL_FIELDS) + check(),
+    # munmap refused: the fault, and the block stays valid (freed for real afterwards).
+    "refused_munmap": malloc(0, 200000) + misuse(0, REFUSED_MUNMAP) + check()
+    + misuse(0, REFUSED_MUNMAP, BY_REALLOC_ZERO) + free(0),
+    # The checker of the checker: each field of a head, a middle and an allocated tail block.
+    "checker_heap": malloc(0, 100) + malloc(1, 100) + malloc(2, 100) + malloc(3, 130632)
+    + b"".join(corrupt_check(s, f) for s in (0, 1, 3) for f in ALL_FIELDS) + check(),
+    "checker_mapped": malloc(0, 200000) + malloc(1, 200000)
+    + b"".join(corrupt_check(s, f) for s in (0, 1) for f in ALL_FIELDS) + check(),
+    # Another sbrk user: before the heap exists, and after it (the tail cannot grow in place).
+    "foreign_sbrk": foreign_sbrk(0) + malloc(0, 100) + foreign_sbrk(7) + malloc(1, 131000) + check()
+    + realloc(1, 131020) + free(0) + malloc(2, 100) + corrupt_check(1, SIZE_GROWN) + check(),
+    # Over the emulated heap limit: the break taken to one page below it.
+    "heap_limit": malloc(0, 100) + foreign_sbrk(0x81) + malloc(1, 131000) + malloc(2, 4000)
+    + realloc(0, 100000) + check(),
+    "misuse_churn_1": misuse_churn(1, 150),
+    "misuse_churn_2": misuse_churn(2, 150),
+}
+
+MISUSE_DICT = {
+    "double_free": misuse(0, DEAD),
+    "interior": misuse(0, INTERIOR),
+    "corrupt_header": misuse(0, CORRUPT_HEADER),
+    "refused_munmap": misuse(0, REFUSED_MUNMAP),
+    "corrupt_check": corrupt_check(0, SEAL),
+    "foreign_sbrk": foreign_sbrk(7),
+    "heap_limit": foreign_sbrk(0x81),
+    "malloc_mapped": malloc(0, 200000),
+}
+
+
+def write_corpus(root, fuzzer, seeds, dictionary, what):
+    seed_dir = os.path.join(root, fuzzer)
     os.makedirs(seed_dir, exist_ok=True)
     for old in os.listdir(seed_dir):
         os.remove(os.path.join(seed_dir, old))
-    for name, data in SEEDS.items():
+    for name, data in seeds.items():
         with open(os.path.join(seed_dir, name), "wb") as f:
             f.write(data)
-    with open(os.path.join(root, "osmem_fuzz.dict"), "w") as f:
-        f.write("# Whole format-1 ops at the contract's boundaries (corpus/make_seeds.py).\n")
-        for name, data in DICT.items():
+    with open(os.path.join(root, fuzzer + ".dict"), "w") as f:
+        f.write("# %s (corpus/make_seeds.py).\n" % what)
+        for name, data in dictionary.items():
             f.write('%s="%s"\n' % (name, "".join("\\x%02x" % b for b in data)))
-    print("wrote %d seeds to %s and %d dictionary entries" % (len(SEEDS), seed_dir, len(DICT)),
+    print("wrote %d seeds to %s and %d dictionary entries" % (len(seeds), seed_dir, len(dictionary)),
           file=sys.stderr)
+
+
+def main():
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)))
+    write_corpus(root, "osmem_fuzz", SEEDS, DICT,
+                 "Whole format-1 ops at the contract's boundaries")
+    write_corpus(root, "osmem_misuse_fuzz", MISUSE_SEEDS, MISUSE_DICT,
+                 "Whole misuse-format ops: one per misuse kind")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,17 @@
 /* Where the contract puts the next heap block, from the heap as it was before the call. */
 struct placement {
 	const char *heap_start, *heap_end; /* heap_start NULL: the call preallocates */
+	const char *brk;       /* the break: past heap_end when another sbrk user moved it */
 	const char *best_run;  /* header of the smallest free run that fits, first on a tie */
 	size_t best_size;
 	const char *tail_run;  /* header of the free run that ends the heap, if any */
+};
+
+/* Gaps another sbrk user left in the heap (misuse format): the walk by size steps over them. */
+#define MAX_FOREIGN_GAPS 16
+
+struct gap {
+	const char *start, *end;
 };
 
 static struct {
@@ -24,6 +32,8 @@ static struct {
 	bool contract;
 	struct placement placement; /* before the current heap-sized allocation */
 	size_t peak_live_bytes;
+	struct gap gaps[MAX_FOREIGN_GAPS];
+	size_t gap_count;
 } state;
 
 void contract_reset(const struct fuzz_target *target)
@@ -32,6 +42,61 @@ void contract_reset(const struct fuzz_target *target)
 	state.contract = target->follows_osmem_contract && target->heap_stats;
 	state.placement = (struct placement){ 0 };
 	state.peak_live_bytes = 0;
+	state.gap_count = 0;
+}
+
+bool contract_note_foreign_gap(const void *start, const void *end)
+{
+	if (state.gap_count == MAX_FOREIGN_GAPS)
+		return false;
+	state.gaps[state.gap_count++] = (struct gap){ start, end };
+	return true;
+}
+
+/* Where the next header is after `at`, skipping the gaps another sbrk user left; *crossed tells
+ * whether a gap lay between (then the blocks are not neighbours). */
+static const char *next_header(const char *at, bool *crossed)
+{
+	const char *next = at + HEADER_SIZE + ((const struct block_meta *)at)->size;
+
+	*crossed = false;
+	for (size_t i = 0; i < state.gap_count; i++) {
+		if (state.gaps[i].start == next) {
+			next = state.gaps[i].end;
+			*crossed = true;
+			i = (size_t)-1; /* gaps may follow each other */
+		}
+	}
+	return next;
+}
+
+static const char *heap_break(void)
+{
+	struct osmem_emu_stats emu;
+
+	osmem_emu_get_stats(&emu);
+	return (const char *)osmem_emu_heap_base() + emu.brk_offset;
+}
+
+int contract_heap_status_at(const void *header)
+{
+	struct osmem_heap_stats heap;
+	const char *h = header;
+	bool crossed;
+
+	if (!state.target->heap_stats)
+		return HEAP_OUTSIDE;
+	state.target->heap_stats(&heap);
+	for (const char *at = heap.heap_start; at && at < (const char *)heap.heap_end;
+	     at = next_header(at, &crossed)) {
+		const struct block_meta *b = (const struct block_meta *)at;
+
+		if (h == at)
+			return b->status;
+		if (h > at && h < at + HEADER_SIZE + b->size)
+			return b->status == STATUS_FREE ? HEAP_INSIDE_FREE : HEAP_INSIDE_ALLOC;
+	}
+	return HEAP_OUTSIDE;
 }
 
 struct request contract_request(size_t nmemb, size_t size, size_t threshold)
@@ -66,7 +131,7 @@ static void end_run(struct placement *p, const char *start, size_t size, const c
 		p->best_run = start;
 		p->best_size = size;
 	}
-	if (end == p->heap_end)
+	if (end == p->heap_end && end == p->brk)
 		p->tail_run = start;
 }
 
@@ -84,16 +149,22 @@ void contract_note_free_runs(const struct request *request)
 	if (!state.contract || !contract_heap_sized(request))
 		return;
 	state.target->heap_stats(&heap);
-	*p = (struct placement){ .heap_start = heap.heap_start, .heap_end = heap.heap_end };
-	for (const char *at = p->heap_start; at && at < p->heap_end;
-	     at += HEADER_SIZE + ((const struct block_meta *)at)->size) {
+	*p = (struct placement){ .heap_start = heap.heap_start, .heap_end = heap.heap_end,
+				 .brk = heap_break() };
+	for (const char *at = p->heap_start, *next; at && at < p->heap_end; at = next) {
 		const struct block_meta *b = (const struct block_meta *)at;
+		bool crossed;
 
+		next = next_header(at, &crossed);
 		if (b->status == STATUS_FREE) {
 			run = run_start ? run + HEADER_SIZE + b->size : b->size;
 			run_start = run_start ? run_start : at;
 		} else if (run_start) {
 			end_run(p, run_start, run, at, request->aligned);
+			run_start = NULL;
+		}
+		if (crossed && run_start) {
+			end_run(p, run_start, run, at + HEADER_SIZE + b->size, request->aligned);
 			run_start = NULL;
 		}
 	}
@@ -123,6 +194,16 @@ void contract_expect_unchanged(const struct snapshot *before, const char *what)
 			  after.emu.sbrk_calls - before->emu.sbrk_calls,
 			  after.emu.mmap_calls - before->emu.mmap_calls,
 			  after.emu.munmap_calls - before->emu.munmap_calls);
+	contract_expect_same_heap(before, what);
+}
+
+void contract_expect_same_heap(const struct snapshot *before, const char *what)
+{
+	struct snapshot after;
+
+	if (!state.contract)
+		return;
+	contract_take(&after);
 	if (!same_heap(&before->heap, &after.heap))
 		fuzz_fail("%s changed the heap (blocks %zu -> %zu, free %zu -> %zu, mapped %zu -> %zu)",
 			  what, before->heap.heap_blocks, after.heap.heap_blocks,
@@ -164,10 +245,10 @@ static void check_growth(const struct request *request, const struct snapshot *b
 {
 	if (emu->sbrk_calls == before->emu.sbrk_calls)
 		return;
-	if (!before->emu.brk_offset) {
-		if (emu->brk_offset != HEAP_PREALLOC)
+	if (!state.placement.heap_start) {
+		if (emu->brk_offset - before->emu.brk_offset != HEAP_PREALLOC)
 			fuzz_fail("first heap allocation moved the break by %zu, not %zu",
-				  emu->brk_offset, HEAP_PREALLOC);
+				  emu->brk_offset - before->emu.brk_offset, HEAP_PREALLOC);
 		return;
 	}
 	if (state.placement.best_run)
@@ -183,7 +264,7 @@ static const char *expected_header(const char **why)
 
 	if (!p->heap_start) {
 		*why = "the start of the preallocated heap";
-		return osmem_emu_heap_base();
+		return p->brk;
 	}
 	if (p->best_run) {
 		*why = "the smallest free run that fits, first in address order";
@@ -194,7 +275,7 @@ static const char *expected_header(const char **why)
 		return p->tail_run;
 	}
 	*why = "a new block at the break";
-	return p->heap_end;
+	return p->brk;
 }
 
 static void check_best_fit(const void *ptr)
@@ -251,7 +332,9 @@ void contract_check_after_op(bool coalesced, size_t live_bytes)
 }
 
 /* A heap-sized malloc after everything was freed coalesces the heap into one free run: it must
- * fit without sbrk, at the first block, leaving at most one free block behind. */
+ * fit without sbrk, at the first block, leaving at most one free block behind. Gaps another sbrk
+ * user left cut the heap into runs that cannot merge: then one more free block per gap, and best
+ * fit may pick any run (rule 15 checks placement op by op). */
 static void check_one_free_run(void)
 {
 	struct snapshot before, after;
@@ -262,8 +345,9 @@ static void check_one_free_run(void)
 		return;
 	ptr = state.target->malloc(8);
 	contract_take(&after);
-	if (ptr != (char *)before.heap.heap_start + HEADER_SIZE ||
-	    after.emu.sbrk_calls != before.emu.sbrk_calls || after.heap.free_blocks > 1)
+	if ((!state.gap_count && ptr != (char *)before.heap.heap_start + HEADER_SIZE) ||
+	    after.emu.sbrk_calls != before.emu.sbrk_calls ||
+	    after.heap.free_blocks > 1 + state.gap_count)
 		fuzz_fail("malloc(8) on an all-free heap of %zu blocks returned %p (heap at %p), "
 			  "%zu sbrk, %zu free blocks after", before.heap.heap_blocks, ptr,
 			  before.heap.heap_start, after.emu.sbrk_calls - before.emu.sbrk_calls,

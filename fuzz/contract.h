@@ -34,6 +34,15 @@ struct request {
 
 void contract_reset(const struct fuzz_target *target);
 
+/* Another sbrk user took [start, end) (misuse format): the heap walk steps over it, the next
+ * block at the break lands after it. False when the oracle cannot follow more gaps. */
+bool contract_note_foreign_gap(const void *start, const void *end);
+
+/* What the contract's public header fields say is at `header`: STATUS_FREE or STATUS_ALLOC for a
+ * block header, else inside a free or an allocated block, or outside the heap. Needs heap_stats. */
+enum { HEAP_INSIDE_FREE = -1, HEAP_INSIDE_ALLOC = -2, HEAP_OUTSIDE = -3 };
+int contract_heap_status_at(const void *header);
+
 struct request contract_request(size_t nmemb, size_t size, size_t threshold);
 
 /* True for a nonzero representable request below its threshold: it searches the heap. */
@@ -46,6 +55,9 @@ void contract_note_free_runs(const struct request *request);
 
 /* A NULL result, a NULL free or an impossible size: nothing may have changed, no system call. */
 void contract_expect_unchanged(const struct snapshot *before, const char *what);
+
+/* The heap figures only (a call that may make a system call but must change no block). */
+void contract_expect_same_heap(const struct snapshot *before, const char *what);
 
 /* A NULL result for a possible size is legal only when the OS refused memory meanwhile. */
 void contract_expect_refusal(const struct snapshot *before, const char *what);

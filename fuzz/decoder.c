@@ -38,7 +38,7 @@ void fuzz_reader_init(struct fuzz_reader *reader, const uint8_t *data, size_t si
 	*reader = (struct fuzz_reader){ data, size, 0 };
 }
 
-static bool read_byte(struct fuzz_reader *reader, uint8_t *byte)
+bool fuzz_read_byte(struct fuzz_reader *reader, uint8_t *byte)
 {
 	if (reader->pos >= reader->size)
 		return false;
@@ -53,7 +53,7 @@ static bool read_varint(struct fuzz_reader *reader, size_t *value)
 
 	*value = 0;
 	for (unsigned shift = 0; shift < 28; shift += 7) {
-		if (!read_byte(reader, &byte))
+		if (!fuzz_read_byte(reader, &byte))
 			return false;
 		*value |= (size_t)(byte & 0x7f) << shift;
 		if (!(byte & 0x80))
@@ -68,7 +68,7 @@ static bool read_size(struct fuzz_reader *reader, size_t *size)
 	uint8_t selector, extra;
 	size_t index, raw;
 
-	if (!read_byte(reader, &selector))
+	if (!fuzz_read_byte(reader, &selector))
 		return false;
 	index = selector & 0x3f;
 	switch (selector >> 6) {
@@ -76,12 +76,12 @@ static bool read_size(struct fuzz_reader *reader, size_t *size)
 		*size = size_table[index];
 		return true;
 	case 1: /* the table entry plus a signed delta, wrapping like size_t */
-		if (!read_byte(reader, &extra))
+		if (!fuzz_read_byte(reader, &extra))
 			return false;
 		*size = size_table[index] + (size_t)(int64_t)(int8_t)extra;
 		return true;
 	case 2: /* 0..16383: index is the high part */
-		if (!read_byte(reader, &extra))
+		if (!fuzz_read_byte(reader, &extra))
 			return false;
 		*size = index << 8 | extra;
 		return true;
@@ -93,11 +93,11 @@ static bool read_size(struct fuzz_reader *reader, size_t *size)
 	}
 }
 
-static bool read_slot(struct fuzz_reader *reader, unsigned *slot)
+bool fuzz_read_slot(struct fuzz_reader *reader, unsigned *slot)
 {
 	uint8_t byte;
 
-	if (!read_byte(reader, &byte))
+	if (!fuzz_read_byte(reader, &byte))
 		return false;
 	*slot = byte % FUZZ_SLOTS;
 	return true;
@@ -107,7 +107,7 @@ static bool read_count(struct fuzz_reader *reader, size_t *count)
 {
 	uint8_t byte;
 
-	if (!read_byte(reader, &byte))
+	if (!fuzz_read_byte(reader, &byte))
 		return false;
 	*count = count_table[byte % 32];
 	return true;
@@ -117,7 +117,7 @@ static bool read_refusal(struct fuzz_reader *reader, struct fuzz_op *op)
 {
 	uint8_t byte;
 
-	if (!read_byte(reader, &byte))
+	if (!fuzz_read_byte(reader, &byte))
 		return false;
 	op->skip = byte & 7;
 	op->count = (byte >> 3) & 7;
@@ -126,17 +126,17 @@ static bool read_refusal(struct fuzz_reader *reader, struct fuzz_op *op)
 	return true;
 }
 
-static bool read_operands(struct fuzz_reader *reader, struct fuzz_op *op)
+bool fuzz_read_operands(struct fuzz_reader *reader, struct fuzz_op *op)
 {
 	switch (op->kind) {
 	case FUZZ_MALLOC:
 	case FUZZ_REALLOC:
-		return read_slot(reader, &op->slot) && read_size(reader, &op->size);
+		return fuzz_read_slot(reader, &op->slot) && read_size(reader, &op->size);
 	case FUZZ_CALLOC:
-		return read_slot(reader, &op->slot) && read_count(reader, &op->nmemb) &&
+		return fuzz_read_slot(reader, &op->slot) && read_count(reader, &op->nmemb) &&
 		       read_size(reader, &op->size);
 	case FUZZ_FREE:
-		return read_slot(reader, &op->slot);
+		return fuzz_read_slot(reader, &op->slot);
 	case FUZZ_REFUSE:
 		return read_refusal(reader, op);
 	default:
@@ -149,10 +149,10 @@ bool fuzz_next_op(struct fuzz_reader *reader, struct fuzz_op *op)
 	uint8_t kind;
 
 	*op = (struct fuzz_op){ 0 };
-	if (!read_byte(reader, &kind))
+	if (!fuzz_read_byte(reader, &kind))
 		return false;
 	op->kind = (enum fuzz_op_kind)(kind % FUZZ_OP_KINDS);
-	return read_operands(reader, op);
+	return fuzz_read_operands(reader, op);
 }
 
 const char *fuzz_op_format(const struct fuzz_op *op, char *buf, size_t buf_size)
@@ -173,9 +173,11 @@ const char *fuzz_op_format(const struct fuzz_op *op, char *buf, size_t buf_size)
 	case FUZZ_CHECK:
 		snprintf(buf, buf_size, "check()");
 		break;
-	default:
+	case FUZZ_REFUSE:
 		snprintf(buf, buf_size, "refuse(skip %zu, count %zu)", op->skip, op->count);
 		break;
+	default:
+		return fuzz_misuse_op_format(op, buf, buf_size);
 	}
 	return buf;
 }

@@ -3,6 +3,8 @@
 
 #include "fuzz/contract.h"
 #include "fuzz/failure.h"
+#include "fuzz/graveyard.h"
+#include "fuzz/misuse.h"
 #include "fuzz/shadow.h"
 
 static struct {
@@ -20,6 +22,7 @@ void executor_reset(const struct fuzz_target *target)
 	exec.bytes_copied = 0;
 	shadow_reset(target->header_size);
 	contract_reset(target);
+	misuse_reset(target);
 }
 
 /* Gives the slot's block back, after checking that it kept its pattern; false if it was empty. */
@@ -195,10 +198,14 @@ bool executor_run(const struct fuzz_op *op)
 	case FUZZ_CHECK:
 		run_check();
 		break;
-	default:
+	case FUZZ_REFUSE:
 		run_refuse(op);
 		break;
+	default:
+		misuse_run(op);
+		break;
 	}
+	graveyard_settle();
 	contract_check_after_op(exec.coalesced, shadow_live_bytes());
 	return !exec.over_budget;
 }

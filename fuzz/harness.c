@@ -3,6 +3,7 @@
 
 #include "allocator/os_layer_emulated.h"
 #include "fuzz/executor.h"
+#include "fuzz/faults.h"
 #include "fuzz/failure.h"
 #include "fuzz/shadow.h"
 
@@ -19,18 +20,10 @@ static void trace_op(unsigned index, const struct fuzz_op *op)
 	char text[128];
 
 	fprintf(trace, "op %u %s", index, fuzz_op_format(op, text, sizeof(text)));
-	if (op->kind != FUZZ_CHECK && op->kind != FUZZ_REFUSE)
+	if (op->kind != FUZZ_CHECK && op->kind != FUZZ_REFUSE && op->kind != FUZZ_FOREIGN_SBRK)
 		fprintf(trace, " -> slot %u: %p (%zu bytes)", op->slot, (void *)block->ptr,
 			block->size);
 	fputc('\n', trace);
-}
-
-/* Any fault the allocator reports is a bug: the harness only hands back what it was given. */
-static void fault_is_failure(enum osmem_fault fault, const void *ptr, const char *message)
-{
-	(void)fault;
-	(void)ptr;
-	fuzz_fail("allocator reported a fault: %s", message);
 }
 
 /* Every input starts from the same state, so a crash reproduces from its file alone. */
@@ -42,20 +35,27 @@ static void start_fresh(const struct fuzz_target *target)
 	leaked = osmem_emu_reset();
 	if (leaked)
 		fuzz_fail("%zu mappings left over from the previous input", leaked);
-	if (target->set_fault_handler)
-		target->set_fault_handler(fault_is_failure);
+	faults_install(target);
 	executor_reset(target);
+}
+
+/* The target's input format: format 1 unless it names another decoder. */
+static bool next_op(const struct fuzz_target *target, struct fuzz_reader *reader,
+		    struct fuzz_op *op)
+{
+	return target->next_op ? target->next_op(reader, op) : fuzz_next_op(reader, op);
 }
 
 unsigned osmem_fuzz_decode(const uint8_t *data, size_t size, FILE *out)
 {
+	const struct fuzz_target *target = fuzz_target_under_test();
 	struct fuzz_reader reader;
 	struct fuzz_op op;
 	char text[128];
 	unsigned index = 0;
 
 	fuzz_reader_init(&reader, data, size);
-	for (; index < FUZZ_MAX_OPS && fuzz_next_op(&reader, &op); index++) {
+	for (; index < FUZZ_MAX_OPS && next_op(target, &reader, &op); index++) {
 		if (out)
 			fprintf(out, "op %u %s\n", index, fuzz_op_format(&op, text, sizeof(text)));
 	}
@@ -71,7 +71,7 @@ int osmem_fuzz_one(const uint8_t *data, size_t size)
 	failure_set_phase("start of input");
 	start_fresh(target);
 	fuzz_reader_init(&reader, data, size);
-	for (unsigned index = 0; index < FUZZ_MAX_OPS && fuzz_next_op(&reader, &op); index++) {
+	for (unsigned index = 0; index < FUZZ_MAX_OPS && next_op(target, &reader, &op); index++) {
 		failure_set_op(index, &op);
 		if (!executor_run(&op))
 			break;

@@ -2,6 +2,7 @@
 #include "fuzz/shadow.h"
 
 #include "fuzz/failure.h"
+#include "fuzz/graveyard.h"
 #include "fuzz/live_index.h"
 #include "fuzz/ops.h"
 #include "fuzz/pattern.h"
@@ -75,6 +76,7 @@ void shadow_adopt(unsigned slot, void *ptr, size_t size, bool zeroed)
 			  m.offset, m.got);
 	pattern_write(ptr, size, block->seed);
 	shadow.live_bytes += size;
+	graveyard_mapped(ptr, size);
 }
 
 void shadow_verify(unsigned slot)
@@ -107,6 +109,7 @@ struct shadow_block shadow_release(unsigned slot)
 		live_index_remove(start);
 		shadow.live_bytes -= block.size;
 		shadow.slots[slot] = (struct shadow_block){ 0 };
+		graveyard_bury(slot, block.ptr);
 	}
 	return block;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "allocator/osmem_debug.h"
+#include "fuzz/ops.h"
 
 struct fuzz_target {
 	const char *name;
@@ -28,6 +29,8 @@ struct fuzz_target {
 	osmem_fault_handler (*set_fault_handler)(osmem_fault_handler handler);
 	/* Bytes in front of each payload that belong to the block (osmem: the 32-byte header). */
 	size_t header_size;
+	/* Optional: the input format (NULL: format 1, fuzz_next_op). A new format is a new fuzzer. */
+	bool (*next_op)(struct fuzz_reader *reader, struct fuzz_op *op);
 	/* True when SPEC.md holds to the syscall: thresholds, preallocation, growth only when no free
 	 * block fits, exact NULL cases. Enables the contract rules of the oracle. */
 	bool follows_osmem_contract;

@@ -13,7 +13,7 @@ common=()
 for src in allocator/*.c fuzz/*.c; do
   case "$src" in
     allocator/os_layer_syscalls.c | fuzz/main_*.c) continue ;;
-    fuzz/target_builtin.c | fuzz/target_blackbox.c) continue ;; # one per fuzzer, below
+    fuzz/target_builtin.c | fuzz/target_blackbox.c | fuzz/target_misuse.c) continue ;; # one per fuzzer, below
   esac
   obj="$WORK/$(echo "${src%.c}" | tr / _).o"
   $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$src" -o "$obj"
