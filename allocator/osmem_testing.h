@@ -8,4 +8,9 @@
  * memory; on the real OS layer the forgotten memory simply leaks. */
 void osmem_testing_reset(void);
 
+/* Seals the header of the block at `payload` again after a test overwrote its size or status on
+ * purpose: the heap checker then has to find the deeper breakage (overlap, gap, list end), not
+ * the seal. */
+void osmem_testing_reseal(void *payload);
+
 #endif

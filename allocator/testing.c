@@ -31,3 +31,10 @@ void osmem_testing_reset(void)
 		forget_live_blocks();
 	osmem_state = (struct osmem_state){ 0 };
 }
+
+void osmem_testing_reseal(void *payload)
+{
+	struct block_meta *block = block_of(payload);
+
+	block_set(block, block->size, block->status);
+}

@@ -16,7 +16,7 @@ MALLOC, FREE, CALLOC, REALLOC, CHECK, REFUSE = range(6)
 # Format 1 size-table indices used by the seeds (decoder.c, size_table).
 TABLE = {"SIZE_MAX": 61, "SIZE_MAX-39": 55, "1<<40": 52, "1MiB": 48, "4MiB": 49, "8MiB": 50}
 # Format 1 count-table indices (decoder.c, count_table).
-COUNT = {1: 1, 2: 3, 8: 8, "SIZE_MAX/2+1": 25, "1<<32": 21}
+COUNT = {0: 0, 1: 1, 2: 3, 8: 8, "SIZE_MAX/2+1": 25, "1<<32": 21}
 
 
 def size(n):
@@ -133,14 +133,15 @@ DICT = {
 # ---- Misuse format 1: format 1's ops (kinds 0-5, same operands) plus kinds 6-8 (byte % 9) ----
 MISUSE, CORRUPT_CHECK, FOREIGN_SBRK = 6, 7, 8
 # enum fuzz_misuse, enum fuzz_call, enum fuzz_field (fuzz/ops.h).
-DEAD, INTERIOR, MISALIGNED, STACK, GLOBAL, BREAK, CORRUPT_HEADER, REFUSED_MUNMAP = range(8)
+DEAD, INTERIOR, MISALIGNED, STACK, GLOBAL, BREAK, CORRUPT_HEADER, REFUSED_MUNMAP, NEAR_NULL = range(9)
 BY_FREE, BY_REALLOC_ZERO, BY_REALLOC = range(3)
-PREV, NEXT, SIZE_MISALIGNED, SIZE_GROWN, STATUS, SEAL = range(6)
+PREV, NEXT, NEXT_NULL, SIZE_MISALIGNED, SIZE_GROWN, SIZE_SHRUNK, STATUS, SEAL = range(8)
+RESEALED = 8  # added to a field: the header is sealed again after the corruption
 
 
 def misuse(slot, what, call=BY_FREE, arg=0):
     """A bad pointer given back by os_free, os_realloc(p, 0) or os_realloc(p, 64)."""
-    return bytes([MISUSE, slot, what + 8 * call, arg])
+    return bytes([MISUSE, slot, what + 9 * call, arg])
 
 
 def corrupt_check(slot, field):
@@ -164,13 +165,14 @@ def misuse_churn(seed, ops):
         out += rng.choice([
             lambda: malloc(slot, n), lambda: malloc(slot, n), lambda: free(slot),
             lambda: realloc(slot, n), lambda: check(),
-            lambda: misuse(slot, rng.randrange(8), rng.randrange(3), rng.randrange(256)),
-            lambda: corrupt_check(slot, rng.randrange(6)),
+            lambda: misuse(slot, rng.randrange(9), rng.randrange(3), rng.randrange(256)),
+            lambda: corrupt_check(slot, rng.randrange(16)),
             lambda: foreign_sbrk(rng.randrange(16))])()
     return bytes(out)
 
 
-ALL_FIELDS = range(6)
+ALL_FIELDS = range(8)
+ALL_FIELDS_RESEALED = range(16)
 MISUSE_SEEDS = {
     # A heap block given back twice: os_free says double free, os_realloc(p, 64) is rule 2 (NULL).
     "double_free_heap": malloc(0, 100) + malloc(1, 100) + free(0) + misuse(0, DEAD)
@@ -194,29 +196,44 @@ MISUSE_SEEDS = {
     + misuse(1, INTERIOR, BY_REALLOC_ZERO, 200) + check(),
     "misaligned_pointer": malloc(0, 100) + misuse(0, MISALIGNED) + misuse(0, MISALIGNED, BY_REALLOC, 3)
     + malloc(1, 200000) + misuse(1, MISALIGNED, BY_REALLOC_ZERO, 6),
-    # Stack, global and the break, before and after the heap exists.
+    # Stack, global, near NULL and the break, before and after the heap exists.
     "foreign_pointers": misuse(0, STACK) + misuse(0, GLOBAL, BY_REALLOC) + misuse(0, BREAK)
+    + misuse(0, NEAR_NULL)
     + malloc(0, 100) + misuse(0, BREAK, BY_REALLOC) + misuse(0, STACK, BY_REALLOC_ZERO)
     + misuse(0, GLOBAL) + check(),
-    # Every header field overwritten, on heap blocks (head, middle) and a mapping.
-    "corrupted_header": malloc(0, 100) + malloc(1, 100) + malloc(2, 200000)
-    + b"".join(misuse(1, CORRUPT_HEADER, BY_FREE, f) for f in ALL_FIELDS)
+    # Every header field overwritten (a status also forged with a valid seal), on heap blocks
+    # (head, middle, allocated tail) and a mapping.
+    "corrupted_header": malloc(0, 100) + malloc(1, 100) + malloc(3, 130768) + malloc(2, 200000)
+    + b"".join(misuse(1, CORRUPT_HEADER, BY_FREE, f) for f in ALL_FIELDS_RESEALED)
     + b"".join(misuse(0, CORRUPT_HEADER, BY_REALLOC, f) for f in ALL_FIELDS)
-    + b"".join(misuse(2, CORRUPT_HEADER, BY_REALLOC_ZERO, f) for f in ALL_FIELDS) + check(),
+    + b"".join(misuse(3, CORRUPT_HEADER, BY_FREE, f) for f in (NEXT, NEXT_NULL))
+    + b"".join(misuse(2, CORRUPT_HEADER, BY_REALLOC_ZERO, f) for f in ALL_FIELDS_RESEALED)
+    + check(),
     # munmap refused: the fault, and the block stays valid (freed for real afterwards).
     "refused_munmap": malloc(0, 200000) + misuse(0, REFUSED_MUNMAP) + check()
     + misuse(0, REFUSED_MUNMAP, BY_REALLOC_ZERO) + free(0),
     # The checker of the checker: each field of a head, a middle and an allocated tail block.
-    "checker_heap": malloc(0, 100) + malloc(1, 100) + malloc(2, 100) + malloc(3, 130632)
-    + b"".join(corrupt_check(s, f) for s in (0, 1, 3) for f in ALL_FIELDS) + check(),
+    "checker_heap": malloc(0, 100) + malloc(1, 100) + malloc(2, 100) + malloc(4, 8)
+    + malloc(3, 130592) + b"".join(corrupt_check(s, f) for s in (0, 1, 3, 4)
+                                   for f in ALL_FIELDS_RESEALED) + check(),
     "checker_mapped": malloc(0, 200000) + malloc(1, 200000)
-    + b"".join(corrupt_check(s, f) for s in (0, 1) for f in ALL_FIELDS) + check(),
+    + b"".join(corrupt_check(s, f) for s in (0, 1) for f in ALL_FIELDS_RESEALED) + check(),
     # Another sbrk user: before the heap exists, and after it (the tail cannot grow in place).
     "foreign_sbrk": foreign_sbrk(0) + malloc(0, 100) + foreign_sbrk(7) + malloc(1, 131000) + check()
     + realloc(1, 131020) + free(0) + malloc(2, 100) + corrupt_check(1, SIZE_GROWN) + check(),
-    # Over the emulated heap limit: the break taken to one page below it.
+    # Over the emulated heap limit: the break taken to one page below it, then to it.
     "heap_limit": malloc(0, 100) + foreign_sbrk(0x81) + malloc(1, 131000) + malloc(2, 4000)
-    + realloc(0, 100000) + check(),
+    + realloc(0, 100000) + foreign_sbrk(0x80) + foreign_sbrk(5) + check(),
+    # The OS refuses the growth of a free tail, of an allocated tail (realloc rule 6) and a calloc;
+    # a refusal plan that lets one request pass first; calloc's NULL cases.
+    "tail_growth_refused": malloc(0, 100) + refuse(0, 1) + malloc(1, 131000) + malloc(2, 130904)
+    + refuse(0, 1) + realloc(2, 131000) + refuse(1, 1) + calloc(3, 1, 100) + calloc(4, 1, 5000)
+    + calloc(5, 0, 100) + calloc(6, 1, "SIZE_MAX") + check(),
+    # A moved break under an allocated tail: realloc rule 6 moves the block instead.
+    "tail_growth_break_moved": malloc(0, 100) + malloc(1, 130904) + foreign_sbrk(3)
+    + realloc(1, 131000) + check(),
+    # Two mappings given back oldest first.
+    "mappings_out_of_order": malloc(0, 200000) + malloc(1, 300000) + free(0) + free(1),
     "misuse_churn_1": misuse_churn(1, 150),
     "misuse_churn_2": misuse_churn(2, 150),
 }

@@ -20,9 +20,6 @@ struct placement {
 	const char *tail_run;  /* header of the free run that ends the heap, if any */
 };
 
-/* Gaps another sbrk user left in the heap (misuse format): the walk by size steps over them. */
-#define MAX_FOREIGN_GAPS 16
-
 struct gap {
 	const char *start, *end;
 };
@@ -32,7 +29,7 @@ static struct {
 	bool contract;
 	struct placement placement; /* before the current heap-sized allocation */
 	size_t peak_live_bytes;
-	struct gap gaps[MAX_FOREIGN_GAPS];
+	struct gap gaps[CONTRACT_MAX_FOREIGN_GAPS];
 	size_t gap_count;
 } state;
 
@@ -45,12 +42,11 @@ void contract_reset(const struct fuzz_target *target)
 	state.gap_count = 0;
 }
 
-bool contract_note_foreign_gap(const void *start, const void *end)
+void contract_note_foreign_gap(const void *start, const void *end)
 {
-	if (state.gap_count == MAX_FOREIGN_GAPS)
-		return false;
+	if (state.gap_count == CONTRACT_MAX_FOREIGN_GAPS)
+		fuzz_fail("more than %d foreign gaps (harness limit)", CONTRACT_MAX_FOREIGN_GAPS);
 	state.gaps[state.gap_count++] = (struct gap){ start, end };
-	return true;
 }
 
 /* Where the next header is after `at`, skipping the gaps another sbrk user left; *crossed tells

@@ -35,8 +35,9 @@ struct request {
 void contract_reset(const struct fuzz_target *target);
 
 /* Another sbrk user took [start, end) (misuse format): the heap walk steps over it, the next
- * block at the break lands after it. False when the oracle cannot follow more gaps. */
-bool contract_note_foreign_gap(const void *start, const void *end);
+ * block at the break lands after it. At most this many per input: */
+#define CONTRACT_MAX_FOREIGN_GAPS 16
+void contract_note_foreign_gap(const void *start, const void *end);
 
 /* What the contract's public header fields say is at `header`: STATUS_FREE or STATUS_ALLOC for a
  * block header, else inside a free or an allocated block, or outside the heap. Needs heap_stats. */

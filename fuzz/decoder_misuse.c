@@ -15,6 +15,7 @@ static bool read_misuse(struct fuzz_reader *reader, struct fuzz_op *op)
 	op->misuse = (enum fuzz_misuse)(how % MISUSE_KINDS);
 	op->call = (enum fuzz_call)(how / MISUSE_KINDS % CALL_KINDS);
 	op->field = (enum fuzz_field)(arg % FIELD_KINDS);
+	op->resealed = arg / FIELD_KINDS % 2;
 	op->arg = arg;
 	return true;
 }
@@ -26,6 +27,7 @@ static bool read_corrupt_check(struct fuzz_reader *reader, struct fuzz_op *op)
 	if (!fuzz_read_slot(reader, &op->slot) || !fuzz_read_byte(reader, &field))
 		return false;
 	op->field = (enum fuzz_field)(field % FIELD_KINDS);
+	op->resealed = field / FIELD_KINDS % 2;
 	return true;
 }
 
@@ -61,11 +63,11 @@ bool fuzz_next_misuse_op(struct fuzz_reader *reader, struct fuzz_op *op)
 
 static const char *const misuse_names[MISUSE_KINDS] = {
 	"dead pointer", "interior pointer", "misaligned pointer", "stack address",
-	"global address", "the break", "corrupted header", "refused munmap",
+	"global address", "the break", "corrupted header", "refused munmap", "near NULL",
 };
 static const char *const call_names[CALL_KINDS] = { "free", "realloc to 0", "realloc" };
 static const char *const field_names[FIELD_KINDS] = {
-	"prev", "next", "size misaligned", "size grown", "status", "seal",
+	"prev", "next", "next NULL", "size misaligned", "size grown", "size shrunk", "status", "seal",
 };
 
 const char *fuzz_misuse_op_format(const struct fuzz_op *op, char *buf, size_t buf_size)
@@ -76,7 +78,8 @@ const char *fuzz_misuse_op_format(const struct fuzz_op *op, char *buf, size_t bu
 			 misuse_names[op->misuse], call_names[op->call], op->arg);
 		break;
 	case FUZZ_CORRUPT_CHECK:
-		snprintf(buf, buf_size, "corrupt_check(slot %u, %s)", op->slot, field_names[op->field]);
+		snprintf(buf, buf_size, "corrupt_check(slot %u, %s%s)", op->slot, field_names[op->field],
+			 op->resealed ? ", resealed" : "");
 		break;
 	default:
 		snprintf(buf, buf_size, "foreign_sbrk(arg %u)", op->arg);

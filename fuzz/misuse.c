@@ -22,10 +22,13 @@
 static uint64_t global_words[4];
 
 static const struct fuzz_target *target;
+static size_t foreign_gaps; /* foreign sbrk ops that moved the break in this input */
 
 void misuse_reset(const struct fuzz_target *t)
 {
-	target = t->next_op && t->heap_check && t->heap_stats && t->set_fault_handler ? t : NULL;
+	target = t->next_op && t->heap_check && t->heap_stats && t->set_fault_handler && t->reseal
+			 ? t : NULL;
+	foreign_gaps = 0;
 	graveyard_reset(target != NULL);
 }
 
@@ -40,7 +43,7 @@ static bool is_mapped(const struct shadow_block *block)
 }
 
 /* Overwrites one field of a live block's header (see enum fuzz_field). */
-static void corrupt(struct block_meta *header, enum fuzz_field field)
+static void corrupt(struct block_meta *header, enum fuzz_field field, bool resealed)
 {
 	switch (field) {
 	case FIELD_PREV:
@@ -49,19 +52,27 @@ static void corrupt(struct block_meta *header, enum fuzz_field field)
 	case FIELD_NEXT:
 		header->next = (struct block_meta *)((uintptr_t)header->next ^ 8);
 		break;
+	case FIELD_NEXT_NULL:
+		header->next = NULL;
+		break;
 	case FIELD_SIZE_MISALIGNED:
 		header->size += 1;
 		break;
 	case FIELD_SIZE_GROWN:
 		header->size += 8;
 		break;
+	case FIELD_SIZE_SHRUNK:
+		header->size -= 8;
+		break;
 	case FIELD_STATUS:
 		header->status = 3;
 		break;
 	default:
 		((uint8_t *)header)[offsetof(struct block_meta, status) + sizeof(int)] ^= 1;
-		break;
+		return; /* a seal recomputed would undo this */
 	}
+	if (resealed)
+		target->reseal((uint8_t *)header + HEADER_SIZE);
 }
 
 /* A payload + offset inside the harness's pattern: never a header the allocator wrote. */
@@ -103,6 +114,9 @@ static bool choose(const struct fuzz_op *op, uint64_t *stack_words, struct fault
 		m->ptr = block->ptr;
 		m->fault = OSMEM_FAULT_CORRUPT_HEADER;
 		return block->ptr != NULL;
+	case MISUSE_NEAR_NULL:
+		m->ptr = (void *)HEADER_SIZE;
+		return true;
 	default:
 		m->ptr = block->ptr;
 		m->fault = OSMEM_FAULT_UNMAP_FAILED;
@@ -110,12 +124,16 @@ static bool choose(const struct fuzz_op *op, uint64_t *stack_words, struct fault
 	}
 }
 
-/* Mapped blocks are found by address: os_free never reads their links, the checker walks them. */
-static enum fuzz_field field_for(const struct shadow_block *block, enum fuzz_field field)
+/* The field a misuse op overwrites. os_free finds a mapped block by address and never reads its
+ * links; a next link made NULL on the tail changes nothing. Only a forged status is resealed: a
+ * resealed size with agreeing links is a block os_free would trust. */
+static enum fuzz_field misuse_field(const struct block_meta *header, enum fuzz_field field)
 {
-	if (is_mapped(block) && (field == FIELD_PREV || field == FIELD_NEXT))
+	bool links = field == FIELD_PREV || field == FIELD_NEXT || field == FIELD_NEXT_NULL;
+
+	if (header->status == STATUS_MAPPED && links)
 		return FIELD_SEAL;
-	return field;
+	return field == FIELD_NEXT_NULL && !header->next ? FIELD_PREV : field;
 }
 
 static void give_back(enum fuzz_call call, void *ptr)
@@ -147,8 +165,10 @@ static void run_misuse(const struct fuzz_op *op)
 	if (m.fault_expected)
 		faults_expect(m.fault, m.ptr, call == CALL_FREE ? "os_free" : "os_realloc");
 	if (op->misuse == MISUSE_CORRUPT_HEADER) {
+		enum fuzz_field field = misuse_field(header_of(block), op->field);
+
 		saved = *header_of(block);
-		corrupt(header_of(block), field_for(block, op->field));
+		corrupt(header_of(block), field, op->resealed && field == FIELD_STATUS);
 	}
 	osmem_emu_refuse_munmap(op->misuse == MISUSE_REFUSED_MUNMAP);
 	give_back(call, m.ptr);
@@ -164,22 +184,56 @@ static void run_misuse(const struct fuzz_op *op)
 	shadow_verify_all();
 }
 
+/* The field a checker op overwrites: following a broken or cut next link would leave the heap or
+ * the mapped list, and on the tail there is nothing to cut. */
+static enum fuzz_field checked_field(const struct block_meta *header, enum fuzz_field field)
+{
+	bool next = field == FIELD_NEXT || field == FIELD_NEXT_NULL;
+
+	return next && (!header->next || header->status == STATUS_MAPPED) ? FIELD_PREV : field;
+}
+
+/* What a wrong size says: a resealed one is found by the tiling (a gap another sbrk user left
+ * hides it: NULL), an unsealed one by the seal. */
+static const char *size_words(const struct block_meta *header, enum fuzz_field field, bool resealed)
+{
+	bool tail = !header->next;
+
+	if (field == FIELD_SIZE_SHRUNK && header->size == 8)
+		return "misaligned size";
+	if (field == FIELD_SIZE_GROWN && tail)
+		return "runs past the heap end";
+	if (!resealed)
+		return "broken header seal";
+	if (tail)
+		return "not at the heap end";
+	if (foreign_gaps)
+		return NULL;
+	return field == FIELD_SIZE_GROWN ? "blocks overlap" : "do not tile the heap";
+}
+
 /* The words osmem_heap_check must use for the corrupted field (heap_check.c's first broken
- * invariant: the walk reaches the block's predecessor first, then the block itself). */
-static const char *expected_words(const struct block_meta *header, enum fuzz_field field)
+ * invariant: the walk reaches the block's predecessor first, then the block itself); NULL when the
+ * checker cannot see it. */
+static const char *expected_words(const struct block_meta *header, enum fuzz_field field,
+				  bool resealed)
 {
 	bool mapped = header->status == STATUS_MAPPED;
 
 	switch (field) {
 	case FIELD_PREV:
-	case FIELD_NEXT:
 		if (mapped)
 			return "mapped list links disagree";
-		return field == FIELD_PREV && !header->prev ? "first heap block" : "list links disagree";
+		return header->prev ? "list links disagree" : "first heap block";
+	case FIELD_NEXT:
+		return "list links disagree";
+	case FIELD_NEXT_NULL:
+		return "ends the list but the tail is";
 	case FIELD_SIZE_MISALIGNED:
 		return "misaligned size";
 	case FIELD_SIZE_GROWN:
-		return !mapped && !header->next ? "runs past the heap end" : "broken header seal";
+	case FIELD_SIZE_SHRUNK:
+		return mapped ? "broken header seal" : size_words(header, field, resealed);
 	case FIELD_STATUS:
 		return mapped ? "has status" : "bad status";
 	default:
@@ -190,21 +244,24 @@ static const char *expected_words(const struct block_meta *header, enum fuzz_fie
 static void run_corrupt_check(const struct fuzz_op *op)
 {
 	const struct shadow_block *block = shadow_slot(op->slot);
-	enum fuzz_field field = op->field;
 	struct block_meta *header, saved;
+	enum fuzz_field field;
 	const char *words;
 	char why[256];
+	bool resealed;
 
 	if (!block->ptr)
 		return;
 	header = header_of(block);
-	/* Following a broken last link would leave the heap: the checker trusts a NULL end. */
-	if (field == FIELD_NEXT && (!header->next || is_mapped(block)))
-		field = FIELD_PREV;
-	words = expected_words(header, field);
+	field = checked_field(header, op->field);
+	/* The checker cannot know a mapping's length: a resealed mapped size looks whole. */
+	resealed = op->resealed && header->status != STATUS_MAPPED;
+	words = expected_words(header, field, resealed);
+	if (!words)
+		return;
 	saved = *header;
-	corrupt(header, field);
-	if (!target->heap_check(0, why, sizeof(why)))
+	corrupt(header, field, resealed);
+	if (target->heap_check(0, NULL, 0) != -1 || !target->heap_check(0, why, sizeof(why)))
 		fuzz_fail("heap check passed with a corrupted header at %p", (void *)header);
 	*header = saved;
 	if (!strstr(why, words))
@@ -214,21 +271,28 @@ static void run_corrupt_check(const struct fuzz_op *op)
 static void run_foreign_sbrk(const struct fuzz_op *op)
 {
 	struct osmem_emu_stats emu;
-	uint8_t *brk;
-	size_t increment, room, left;
+	uint8_t *brk, *old;
+	size_t increment, room, left = (op->arg - FOREIGN_TO_LIMIT) * PAGE;
 
+	if (foreign_gaps == CONTRACT_MAX_FOREIGN_GAPS)
+		return;
 	osmem_emu_get_stats(&emu);
 	brk = (uint8_t *)osmem_emu_heap_base() + emu.brk_offset;
 	room = OSMEM_EMU_HEAP_LIMIT - emu.brk_offset;
-	left = (op->arg - FOREIGN_TO_LIMIT) * PAGE;
 	if (op->arg < FOREIGN_TO_LIMIT)
 		increment = 8 * ((size_t)op->arg + 1);
+	else if (room > left)
+		increment = room - left;
 	else
-		increment = room > left ? room - left : 0;
-	if (!increment || increment > room || !contract_note_foreign_gap(brk, brk + increment))
 		return;
-	if (osmem_emu_foreign_sbrk(increment) != brk)
-		fuzz_fail("a foreign sbrk of %zu bytes within the limit was refused", increment);
+	old = osmem_emu_foreign_sbrk(increment);
+	if (old != (increment > room ? NULL : brk))
+		fuzz_fail("a foreign sbrk of %zu bytes with %zu left before the limit returned %p",
+			  increment, room, (void *)old);
+	if (old) {
+		contract_note_foreign_gap(brk, brk + increment);
+		foreign_gaps++;
+	}
 }
 
 void misuse_run(const struct fuzz_op *op)

@@ -38,8 +38,10 @@ enum fuzz_misuse {
 	MISUSE_STACK,          /* an address on the harness's stack */
 	MISUSE_GLOBAL,         /* an address of a harness global */
 	MISUSE_BREAK,          /* the current break: one past the heap */
-	MISUSE_CORRUPT_HEADER, /* a live block whose header field `arg % FIELD_KINDS` was overwritten */
+	MISUSE_CORRUPT_HEADER, /* a live block whose header field `arg % FIELD_KINDS` was overwritten
+				* (resealed when arg / FIELD_KINDS is odd: a forged status) */
 	MISUSE_REFUSED_MUNMAP, /* a live mapped block, while munmap is refused once */
+	MISUSE_NEAR_NULL,      /* (void *)32: its header would be at address 0 */
 	MISUSE_KINDS
 };
 
@@ -48,12 +50,14 @@ enum fuzz_call { CALL_FREE, CALL_REALLOC_ZERO, CALL_REALLOC, CALL_KINDS };
 
 /* The header field a corruption overwrites (FUZZ_CORRUPT_CHECK, MISUSE_CORRUPT_HEADER). */
 enum fuzz_field {
-	FIELD_PREV,           /* prev link, bit 3 flipped */
-	FIELD_NEXT,           /* next link, bit 3 flipped */
+	FIELD_PREV,            /* prev link, bit 3 flipped */
+	FIELD_NEXT,            /* next link, bit 3 flipped */
+	FIELD_NEXT_NULL,       /* next link NULL: the list ends early */
 	FIELD_SIZE_MISALIGNED, /* size + 1 */
-	FIELD_SIZE_GROWN,     /* size + 8: over the next block, or past the heap end */
-	FIELD_STATUS,         /* status 3 */
-	FIELD_SEAL,           /* seal bit 0 flipped */
+	FIELD_SIZE_GROWN,      /* size + 8: over the next block, or past the heap end */
+	FIELD_SIZE_SHRUNK,     /* size - 8: a gap before the next block, or short of the heap end */
+	FIELD_STATUS,          /* status 3 */
+	FIELD_SEAL,            /* seal bit 0 flipped */
 	FIELD_KINDS
 };
 
@@ -68,6 +72,7 @@ struct fuzz_op {
 	enum fuzz_misuse misuse;
 	enum fuzz_call call;
 	enum fuzz_field field;
+	bool resealed; /* the header's seal recomputed after the corruption */
 	unsigned arg; /* the raw operand byte; its meaning depends on the op */
 };
 

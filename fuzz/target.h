@@ -27,6 +27,8 @@ struct fuzz_target {
 	/* Optional: osmem_set_fault_handler()'s contract; the oracle turns every reported fault into
 	 * a failure. */
 	osmem_fault_handler (*set_fault_handler)(osmem_fault_handler handler);
+	/* Optional: osmem_testing_reseal()'s contract (the misuse format's forged headers). */
+	void (*reseal)(void *payload);
 	/* Bytes in front of each payload that belong to the block (osmem: the 32-byte header). */
 	size_t header_size;
 	/* Optional: the input format (NULL: format 1, fuzz_next_op). A new format is a new fuzzer. */

@@ -15,6 +15,7 @@ const struct fuzz_target fuzz_osmem_target = {
 	.heap_check = osmem_heap_check,
 	.heap_stats = osmem_heap_stats,
 	.set_fault_handler = osmem_set_fault_handler,
+	.reseal = osmem_testing_reseal,
 	.header_size = 32,
 	.follows_osmem_contract = true,
 };
