@@ -220,7 +220,8 @@ MISUSE_SEEDS = {
     + b"".join(corrupt_check(s, f) for s in (0, 1) for f in ALL_FIELDS_RESEALED) + check(),
     # Another sbrk user: before the heap exists, and after it (the tail cannot grow in place).
     "foreign_sbrk": foreign_sbrk(0) + malloc(0, 100) + foreign_sbrk(7) + malloc(1, 131000) + check()
-    + realloc(1, 131020) + free(0) + malloc(2, 100) + corrupt_check(1, SIZE_GROWN) + check(),
+    + realloc(1, 131020) + free(0) + malloc(2, 100) + corrupt_check(1, SIZE_GROWN) + check()
+    + free(1) + malloc(3, 8) + corrupt_check(3, SEAL),
     # Over the emulated heap limit: the break taken to one page below it, then to it.
     "heap_limit": malloc(0, 100) + foreign_sbrk(0x81) + malloc(1, 131000) + malloc(2, 4000)
     + realloc(0, 100000) + foreign_sbrk(0x80) + foreign_sbrk(5) + check(),
@@ -232,8 +233,9 @@ MISUSE_SEEDS = {
     # A moved break under an allocated tail: realloc rule 6 moves the block instead.
     "tail_growth_break_moved": malloc(0, 100) + malloc(1, 130904) + foreign_sbrk(3)
     + realloc(1, 131000) + check(),
-    # Two mappings given back oldest first.
-    "mappings_out_of_order": malloc(0, 200000) + malloc(1, 300000) + free(0) + free(1),
+    # Free neighbours (legal after os_free): OSMEM_CHECK_COALESCED must name them.
+    "checker_coalesced": malloc(0, 100) + malloc(1, 100) + malloc(2, 100) + free(0) + free(1)
+    + corrupt_check(2, SEAL) + malloc(3, 8) + corrupt_check(2, SEAL),
     "misuse_churn_1": misuse_churn(1, 150),
     "misuse_churn_2": misuse_churn(2, 150),
 }

@@ -74,6 +74,26 @@ static const char *heap_break(void)
 	return (const char *)osmem_emu_heap_base() + emu.brk_offset;
 }
 
+bool contract_free_neighbours(void)
+{
+	struct osmem_heap_stats heap;
+	bool crossed = false, free_before = false;
+
+	if (!state.target->heap_stats)
+		return false;
+	state.target->heap_stats(&heap);
+	for (const char *at = heap.heap_start, *next; at && at < (const char *)heap.heap_end;
+	     at = next) {
+		bool free_now = ((const struct block_meta *)at)->status == STATUS_FREE;
+
+		if (free_before && free_now)
+			return true;
+		next = next_header(at, &crossed);
+		free_before = free_now && !crossed;
+	}
+	return false;
+}
+
 int contract_heap_status_at(const void *header)
 {
 	struct osmem_heap_stats heap;

@@ -39,6 +39,10 @@ void contract_reset(const struct fuzz_target *target);
 #define CONTRACT_MAX_FOREIGN_GAPS 16
 void contract_note_foreign_gap(const void *start, const void *end);
 
+/* True when two free blocks are neighbours (legal between coalescing points), from the public
+ * size and status. */
+bool contract_free_neighbours(void);
+
 /* What the contract's public header fields say is at `header`: STATUS_FREE or STATUS_ALLOC for a
  * block header, else inside a free or an allocated block, or outside the heap. Needs heap_stats. */
 enum { HEAP_INSIDE_FREE = -1, HEAP_INSIDE_ALLOC = -2, HEAP_OUTSIDE = -3 };

@@ -241,6 +241,19 @@ static const char *expected_words(const struct block_meta *header, enum fuzz_fie
 	}
 }
 
+/* Free neighbours are legal between coalescing points, and exactly what OSMEM_CHECK_COALESCED
+ * must reject. */
+static void check_coalesced_flag(void)
+{
+	bool neighbours = contract_free_neighbours(), rejected;
+	char why[256];
+
+	rejected = target->heap_check(OSMEM_CHECK_COALESCED, why, sizeof(why)) != 0;
+	if (rejected != neighbours || (neighbours && !strstr(why, "is followed by free block")))
+		fuzz_fail("heap check with OSMEM_CHECK_COALESCED said '%s' for a heap %s free "
+			  "neighbours", why, neighbours ? "with" : "without");
+}
+
 static void run_corrupt_check(const struct fuzz_op *op)
 {
 	const struct shadow_block *block = shadow_slot(op->slot);
@@ -259,10 +272,14 @@ static void run_corrupt_check(const struct fuzz_op *op)
 	words = expected_words(header, field, resealed);
 	if (!words)
 		return;
+	check_coalesced_flag();
 	saved = *header;
 	corrupt(header, field, resealed);
-	if (target->heap_check(0, NULL, 0) != -1 || !target->heap_check(0, why, sizeof(why)))
-		fuzz_fail("heap check passed with a corrupted header at %p", (void *)header);
+	why[0] = 'x';
+	if (target->heap_check(0, NULL, 0) != -1 || target->heap_check(0, why, 0) != -1 ||
+	    why[0] != 'x' || !target->heap_check(0, why, sizeof(why)))
+		fuzz_fail("heap check passed with a corrupted header at %p, or wrote past why_size 0",
+			  (void *)header);
 	*header = saved;
 	if (!strstr(why, words))
 		fuzz_fail("heap check said '%s', expected '%s'", why, words);
