@@ -71,7 +71,8 @@ struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is
 {
 	struct block_meta *block;
 
-	if ((uintptr_t)ptr % 8)
+	/* Up to META_SIZE, even computing the header address is undefined (NULL or below). */
+	if ((uintptr_t)ptr % 8 || (uintptr_t)ptr <= META_SIZE)
 		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
 	if (header_in_heap(block_of(ptr)))
 		return (char *)ptr < osmem_state.end ? heap_block_from_pointer(ptr, caller, free_is_fault)
