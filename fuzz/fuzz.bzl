@@ -97,7 +97,7 @@ _asan_ubsan_replay_test = rule(
     },
 )
 
-def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], **kwargs):
+def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], test_tags = [], **kwargs):
     """Declares the fuzzer `name` and its companions (see the module docstring).
 
     Args:
@@ -107,6 +107,8 @@ def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], **kwargs):
       dict: the libFuzzer/AFL++ dictionary.
       options: the OSS-Fuzz .options file.
       tags: extra tags for the tests.
+      test_tags: extra tags for the plain regression test `name` only (which the command line's
+        configuration builds; `name`_asan_ubsan always builds its own).
       **kwargs: passed to the binaries (copts, linkopts, ...).
     """
     native.cc_binary(
@@ -128,7 +130,7 @@ def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], **kwargs):
         args = ["$(rootpaths %s)" % c for c in corpus],
         data = corpus,
         size = "small",
-        tags = tags + ["fuzz-test"],
+        tags = tags + test_tags + ["fuzz-test"],
         **kwargs
     )
 
