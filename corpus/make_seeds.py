@@ -135,8 +135,8 @@ MISUSE, CORRUPT_CHECK, FOREIGN_SBRK = 6, 7, 8
 # enum fuzz_misuse, enum fuzz_call, enum fuzz_field (fuzz/ops.h).
 DEAD, INTERIOR, MISALIGNED, STACK, GLOBAL, BREAK, CORRUPT_HEADER, REFUSED_MUNMAP, NEAR_NULL = range(9)
 BY_FREE, BY_REALLOC_ZERO, BY_REALLOC = range(3)
-PREV, NEXT, NEXT_NULL, SIZE_MISALIGNED, SIZE_GROWN, SIZE_SHRUNK, STATUS, SEAL = range(8)
-RESEALED = 8  # added to a field: the header is sealed again after the corruption
+PREV, NEXT, NEXT_NULL, SIZE_MISALIGNED, SIZE_GROWN, SIZE_SHRUNK, STATUS, SEAL, NEXT_FORGED = range(9)
+RESEALED = 9  # added to a field: the header is sealed again after the corruption
 
 
 def misuse(slot, what, call=BY_FREE, arg=0):
@@ -166,13 +166,13 @@ def misuse_churn(seed, ops):
             lambda: malloc(slot, n), lambda: malloc(slot, n), lambda: free(slot),
             lambda: realloc(slot, n), lambda: check(),
             lambda: misuse(slot, rng.randrange(9), rng.randrange(3), rng.randrange(256)),
-            lambda: corrupt_check(slot, rng.randrange(16)),
+            lambda: corrupt_check(slot, rng.randrange(18)),
             lambda: foreign_sbrk(rng.randrange(16))])()
     return bytes(out)
 
 
-ALL_FIELDS = range(8)
-ALL_FIELDS_RESEALED = range(16)
+ALL_FIELDS = range(9)
+ALL_FIELDS_RESEALED = range(18)
 MISUSE_SEEDS = {
     # A heap block given back twice: os_free says double free, os_realloc(p, 64) is rule 2 (NULL).
     "double_free_heap": malloc(0, 100) + malloc(1, 100) + free(0) + misuse(0, DEAD)
@@ -221,7 +221,7 @@ MISUSE_SEEDS = {
     # Another sbrk user: before the heap exists, and after it (the tail cannot grow in place).
     "foreign_sbrk": foreign_sbrk(0) + malloc(0, 100) + foreign_sbrk(7) + malloc(1, 131000) + check()
     + realloc(1, 131020) + free(0) + malloc(2, 100) + corrupt_check(1, SIZE_GROWN) + check()
-    + free(1) + malloc(3, 8) + corrupt_check(3, SEAL),
+    + free(1) + malloc(3, 8) + corrupt_check(3, SEAL) + corrupt_check(2, NEXT_FORGED),
     # Over the emulated heap limit: the break taken to one page below it, then to it.
     "heap_limit": malloc(0, 100) + foreign_sbrk(0x81) + malloc(1, 131000) + malloc(2, 4000)
     + realloc(0, 100000) + foreign_sbrk(0x80) + foreign_sbrk(5) + check(),

@@ -22,6 +22,11 @@
 static uint64_t global_words[4];
 
 static const struct fuzz_target *target;
+/* The header FIELD_NEXT_FORGED wrote past the heap end, and the bytes it overwrote. */
+static struct {
+	struct block_meta *at;
+	struct block_meta bytes;
+} forged;
 static size_t foreign_gaps; /* foreign sbrk ops that moved the break in this input */
 
 void misuse_reset(const struct fuzz_target *t)
@@ -40,6 +45,36 @@ static struct block_meta *header_of(const struct shadow_block *block)
 static bool is_mapped(const struct shadow_block *block)
 {
 	return header_of(block)->status == STATUS_MAPPED;
+}
+
+/* Where FIELD_NEXT_FORGED puts its header: past the heap end, inside the emulated reservation
+ * (NULL when there is no room). */
+static struct block_meta *forged_header(void)
+{
+	struct osmem_heap_stats heap;
+	uint8_t *limit = (uint8_t *)osmem_emu_heap_base() + OSMEM_EMU_HEAP_LIMIT;
+	uint8_t *at;
+
+	target->heap_stats(&heap);
+	at = (uint8_t *)heap.heap_end + 2 * HEADER_SIZE;
+	return heap.heap_end && at + HEADER_SIZE <= limit ? (struct block_meta *)at : NULL;
+}
+
+static void forge_next(struct block_meta *header)
+{
+	forged.at = forged_header();
+	forged.bytes = *forged.at;
+	forged.at->prev = header;
+	header->next = forged.at;
+}
+
+/* Puts a corrupted header (and a forged one) back as they were. */
+static void restore(struct block_meta *header, const struct block_meta *saved)
+{
+	*header = *saved;
+	if (forged.at)
+		*forged.at = forged.bytes;
+	forged.at = NULL;
 }
 
 /* Overwrites one field of a live block's header (see enum fuzz_field). */
@@ -66,6 +101,9 @@ static void corrupt(struct block_meta *header, enum fuzz_field field, bool resea
 		break;
 	case FIELD_STATUS:
 		header->status = 3;
+		break;
+	case FIELD_NEXT_FORGED:
+		forge_next(header);
 		break;
 	default:
 		((uint8_t *)header)[offsetof(struct block_meta, status) + sizeof(int)] ^= 1;
@@ -129,10 +167,13 @@ static bool choose(const struct fuzz_op *op, uint64_t *stack_words, struct fault
  * resealed size with agreeing links is a block os_free would trust. */
 static enum fuzz_field misuse_field(const struct block_meta *header, enum fuzz_field field)
 {
-	bool links = field == FIELD_PREV || field == FIELD_NEXT || field == FIELD_NEXT_NULL;
+	bool links = field == FIELD_PREV || field == FIELD_NEXT || field == FIELD_NEXT_NULL ||
+		     field == FIELD_NEXT_FORGED;
 
 	if (header->status == STATUS_MAPPED && links)
 		return FIELD_SEAL;
+	if (field == FIELD_NEXT_FORGED && !forged_header())
+		return FIELD_NEXT;
 	return field == FIELD_NEXT_NULL && !header->next ? FIELD_PREV : field;
 }
 
@@ -175,7 +216,7 @@ static void run_misuse(const struct fuzz_op *op)
 	osmem_emu_refuse_munmap(0);
 	faults_check_met();
 	if (op->misuse == MISUSE_CORRUPT_HEADER)
-		*header_of(block) = saved;
+		restore(header_of(block), &saved);
 	/* A refused munmap is a system call; nothing else may have happened. */
 	if (op->misuse == MISUSE_REFUSED_MUNMAP)
 		contract_expect_same_heap(&before, "a refused munmap");
@@ -188,9 +229,11 @@ static void run_misuse(const struct fuzz_op *op)
  * the mapped list, and on the tail there is nothing to cut. */
 static enum fuzz_field checked_field(const struct block_meta *header, enum fuzz_field field)
 {
-	bool next = field == FIELD_NEXT || field == FIELD_NEXT_NULL;
+	bool next = field == FIELD_NEXT || field == FIELD_NEXT_NULL || field == FIELD_NEXT_FORGED;
 
-	return next && (!header->next || header->status == STATUS_MAPPED) ? FIELD_PREV : field;
+	if (next && (!header->next || header->status == STATUS_MAPPED))
+		return FIELD_PREV;
+	return field == FIELD_NEXT_FORGED && !forged_header() ? FIELD_NEXT : field;
 }
 
 /* What a wrong size says: a resealed one is found by the tiling (a gap another sbrk user left
@@ -229,6 +272,9 @@ static const char *expected_words(const struct block_meta *header, enum fuzz_fie
 		return "list links disagree";
 	case FIELD_NEXT_NULL:
 		return "ends the list but the tail is";
+	case FIELD_NEXT_FORGED:
+		/* Past a foreign gap the allocator accepts gaps: the forged block itself is wrong. */
+		return contract_gap_inside_heap() ? "lies outside the heap" : "do not tile the heap";
 	case FIELD_SIZE_MISALIGNED:
 		return "misaligned size";
 	case FIELD_SIZE_GROWN:
@@ -280,7 +326,7 @@ static void run_corrupt_check(const struct fuzz_op *op)
 	    why[0] != 'x' || !target->heap_check(0, why, sizeof(why)))
 		fuzz_fail("heap check passed with a corrupted header at %p, or wrote past why_size 0",
 			  (void *)header);
-	*header = saved;
+	restore(header, &saved);
 	if (!strstr(why, words))
 		fuzz_fail("heap check said '%s', expected '%s'", why, words);
 }

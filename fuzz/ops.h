@@ -58,6 +58,7 @@ enum fuzz_field {
 	FIELD_SIZE_SHRUNK,     /* size - 8: a gap before the next block, or short of the heap end */
 	FIELD_STATUS,          /* status 3 */
 	FIELD_SEAL,            /* seal bit 0 flipped */
+	FIELD_NEXT_FORGED,     /* next link to a header forged past the heap end, whose prev agrees */
 	FIELD_KINDS
 };
 
