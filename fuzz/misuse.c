@@ -17,6 +17,8 @@
  * (arg - FOREIGN_TO_LIMIT) pages below the emulated heap limit. */
 #define FOREIGN_TO_LIMIT 0x80
 #define PAGE ((size_t)4096)
+/* The bit a corrupted prev link gets flipped: 64 TiB away from the 256 MiB emulated heap. */
+#define PREV_FLIP ((uintptr_t)1 << 46)
 
 /* A harness global: never an allocator's block. */
 static uint64_t global_words[4];
@@ -82,7 +84,9 @@ static void corrupt(struct block_meta *header, enum fuzz_field field, bool resea
 {
 	switch (field) {
 	case FIELD_PREV:
-		header->prev = (struct block_meta *)((uintptr_t)header->prev ^ 8);
+		/* Far outside the heap: a link 8 bytes off could land on a stale header whose next
+		 * happens to agree, which os_free's O(1) check cannot tell from a real one. */
+		header->prev = (struct block_meta *)((uintptr_t)header->prev ^ PREV_FLIP);
 		break;
 	case FIELD_NEXT:
 		header->next = (struct block_meta *)((uintptr_t)header->next ^ 8);

@@ -50,7 +50,7 @@ enum fuzz_call { CALL_FREE, CALL_REALLOC_ZERO, CALL_REALLOC, CALL_KINDS };
 
 /* The header field a corruption overwrites (FUZZ_CORRUPT_CHECK, MISUSE_CORRUPT_HEADER). */
 enum fuzz_field {
-	FIELD_PREV,            /* prev link, bit 3 flipped */
+	FIELD_PREV,            /* prev link, bit 46 flipped: far outside the heap */
 	FIELD_NEXT,            /* next link, bit 3 flipped */
 	FIELD_NEXT_NULL,       /* next link NULL: the list ends early */
 	FIELD_SIZE_MISALIGNED, /* size + 1 */
