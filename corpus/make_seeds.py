@@ -135,8 +135,9 @@ MISUSE, CORRUPT_CHECK, FOREIGN_SBRK = 6, 7, 8
 # enum fuzz_misuse, enum fuzz_call, enum fuzz_field (fuzz/ops.h).
 DEAD, INTERIOR, MISALIGNED, STACK, GLOBAL, BREAK, CORRUPT_HEADER, REFUSED_MUNMAP, NEAR_NULL = range(9)
 BY_FREE, BY_REALLOC_ZERO, BY_REALLOC = range(3)
-PREV, NEXT, NEXT_NULL, SIZE_MISALIGNED, SIZE_GROWN, SIZE_SHRUNK, STATUS, SEAL, NEXT_FORGED = range(9)
-RESEALED = 9  # added to a field: the header is sealed again after the corruption
+(PREV, NEXT, NEXT_NULL, SIZE_MISALIGNED, SIZE_GROWN, SIZE_SHRUNK, STATUS, SEAL, NEXT_FORGED,
+ PREV_SELF) = range(10)
+RESEALED = 10  # added to a field: the header is sealed again after the corruption
 
 
 def misuse(slot, what, call=BY_FREE, arg=0):
@@ -166,13 +167,13 @@ def misuse_churn(seed, ops):
             lambda: malloc(slot, n), lambda: malloc(slot, n), lambda: free(slot),
             lambda: realloc(slot, n), lambda: check(),
             lambda: misuse(slot, rng.randrange(9), rng.randrange(3), rng.randrange(256)),
-            lambda: corrupt_check(slot, rng.randrange(18)),
+            lambda: corrupt_check(slot, rng.randrange(20)),
             lambda: foreign_sbrk(rng.randrange(16))])()
     return bytes(out)
 
 
-ALL_FIELDS = range(9)
-ALL_FIELDS_RESEALED = range(18)
+ALL_FIELDS = range(10)
+ALL_FIELDS_RESEALED = range(20)
 MISUSE_SEEDS = {
     # A heap block given back twice: os_free says double free, os_realloc(p, 64) is rule 2 (NULL).
     "double_free_heap": malloc(0, 100) + malloc(1, 100) + free(0) + misuse(0, DEAD)

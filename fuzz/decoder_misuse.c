@@ -68,7 +68,7 @@ static const char *const misuse_names[MISUSE_KINDS] = {
 static const char *const call_names[CALL_KINDS] = { "free", "realloc to 0", "realloc" };
 static const char *const field_names[FIELD_KINDS] = {
 	"prev", "next", "next NULL", "size misaligned", "size grown", "size shrunk", "status", "seal",
-	"next forged",
+	"next forged", "prev self",
 };
 
 const char *fuzz_misuse_op_format(const struct fuzz_op *op, char *buf, size_t buf_size)

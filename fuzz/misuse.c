@@ -109,6 +109,9 @@ static void corrupt(struct block_meta *header, enum fuzz_field field, bool resea
 	case FIELD_NEXT_FORGED:
 		forge_next(header);
 		break;
+	case FIELD_PREV_SELF:
+		header->prev = header;
+		break;
 	default:
 		((uint8_t *)header)[offsetof(struct block_meta, status) + sizeof(int)] ^= 1;
 		return; /* a seal recomputed would undo this */
@@ -171,8 +174,8 @@ static bool choose(const struct fuzz_op *op, uint64_t *stack_words, struct fault
  * resealed size with agreeing links is a block os_free would trust. */
 static enum fuzz_field misuse_field(const struct block_meta *header, enum fuzz_field field)
 {
-	bool links = field == FIELD_PREV || field == FIELD_NEXT || field == FIELD_NEXT_NULL ||
-		     field == FIELD_NEXT_FORGED;
+	bool links = field == FIELD_PREV || field == FIELD_PREV_SELF || field == FIELD_NEXT ||
+		     field == FIELD_NEXT_NULL || field == FIELD_NEXT_FORGED;
 
 	if (header->status == STATUS_MAPPED && links)
 		return FIELD_SEAL;
@@ -269,6 +272,7 @@ static const char *expected_words(const struct block_meta *header, enum fuzz_fie
 
 	switch (field) {
 	case FIELD_PREV:
+	case FIELD_PREV_SELF:
 		if (mapped)
 			return "mapped list links disagree";
 		return header->prev ? "list links disagree" : "first heap block";

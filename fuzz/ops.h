@@ -59,6 +59,7 @@ enum fuzz_field {
 	FIELD_STATUS,          /* status 3 */
 	FIELD_SEAL,            /* seal bit 0 flipped */
 	FIELD_NEXT_FORGED,     /* next link to a header forged past the heap end, whose prev agrees */
+	FIELD_PREV_SELF,       /* prev link to the block itself: in the heap, but its next disagrees */
 	FIELD_KINDS
 };
 
