@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 
+import planted
 from common import OUT, ToolError, copy_new_files
 
 STATS_FIELDS = ("seconds", "execs", "coverage", "features", "corpus", "failures", "engine")
@@ -34,8 +35,6 @@ class Campaign:
         self.logs = os.path.join(self.path, "logs")
         self.stats_path = os.path.join(self.path, "stats.csv")
         self.state_path = os.path.join(self.path, "state.json")
-        for d in (self.corpus, self.failures_dir, self.triage_dir, self.logs):
-            os.makedirs(d, exist_ok=True)
 
     def add_seeds(self, *seed_dirs):
         return sum(copy_new_files(d, self.corpus) for d in seed_dirs)
@@ -43,8 +42,38 @@ class Campaign:
     def load_state(self):
         if not os.path.exists(self.state_path):
             return {"seconds": 0, "execs": 0, "runs": 0}
-        with open(self.state_path) as f:
-            return json.load(f)
+        try:
+            with open(self.state_path) as f:
+                return json.load(f)
+        except (OSError, ValueError) as err:
+            raise ToolError(f"cannot read {self.state_path} ({err}): repair or remove it "
+                            "(it holds the campaign's total time and its planted bug)")
+
+    def planted(self):
+        """The planted bug this campaign's binaries were built with (None: the real allocator)."""
+        return self.load_state().get("planted")
+
+    def check_planted(self, n):
+        """A campaign's corpus, failures and binaries belong to one build: resuming it with another
+        would mix them silently."""
+        if not os.path.exists(self.state_path) or self.planted() == n:
+            return n
+        was = self.planted()
+        resume = planted.flag(was) or "no --planted"
+        raise ToolError(f"campaign '{self.name}' was built {planted.built_with(was)}, not "
+                        f"{planted.built_with(n)}: resume it with {resume}, or start another "
+                        "--campaign")
+
+    def claim(self, planted_bug):
+        """Starts a run: the directories, and the state with its planted bug recorded before
+        anything is built (a refused resume writes nothing)."""
+        self.check_planted(planted_bug)
+        state = self.load_state()
+        for d in (self.corpus, self.failures_dir, self.triage_dir, self.logs):
+            os.makedirs(d, exist_ok=True)
+        state["planted"] = planted_bug
+        self.save_state(state)
+        return state
 
     def save_state(self, state):
         with open(self.state_path, "w") as f:
