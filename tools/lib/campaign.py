@@ -5,7 +5,7 @@
   triage/     one directory per distinct failure: minimized input, op trace, output, replay command
   afl/        AFL++ state (-M main, -S secN); resumed with `-i -`
   logs/       engine output
-  stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures
+  stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures, run
   report.html the campaign report"""
 import csv
 import hashlib
@@ -16,7 +16,7 @@ import shutil
 import planted
 from common import OUT, ToolError, copy_new_files
 
-STATS_FIELDS = ("seconds", "execs", "coverage", "features", "corpus", "failures", "engine")
+STATS_FIELDS = ("seconds", "execs", "coverage", "features", "corpus", "failures", "engine", "run")
 
 
 def check_name(name):
@@ -79,14 +79,14 @@ class Campaign:
         with open(self.state_path, "w") as f:
             json.dump(state, f, indent=1)
 
-    def record(self, seconds, fig, engine):
+    def record(self, seconds, fig, engine, run):
         new = not os.path.exists(self.stats_path)
         with open(self.stats_path, "a", newline="") as f:
             writer = csv.writer(f)
             if new:
                 writer.writerow(STATS_FIELDS)
             writer.writerow((int(seconds), fig.execs, fig.coverage, fig.features, fig.corpus,
-                             fig.failures, engine))
+                             fig.failures, engine, run))
 
     def samples(self):
         if not os.path.exists(self.stats_path):
