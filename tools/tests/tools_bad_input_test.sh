@@ -39,7 +39,8 @@ echo '{"seconds": 60, "execs": 5000, "runs": 1, "planted": 13}' > "$out/split/st
 echo '{"seconds": 60, "execs": 5000, "runs": 1}' > "$out/real/state.json"
 echo '{"seconds": 60, "exe' > "$out/torn/state.json"
 cp "$out/split/state.json" "$tmp/split_state"
-campaign() { env OSMEM_OUT="$tmp/out" "$tools/fuzz" --no-setup --fuzzer osmem_fuzz --campaign "$@"; }
+# --time 1s: should a refusal ever regress, the test must not start a real campaign.
+campaign() { env OSMEM_OUT="$tmp/out" "$tools/fuzz" --no-setup --fuzzer osmem_fuzz --time 1s --campaign "$@"; }
 expect "campaign 'split' was built with planted bug 13 (split-count), not without a planted bug: resume it with --planted 13" campaign split
 expect "campaign 'split' was built with planted bug 13 (split-count), not with planted bug 9 (coalesce-array)" campaign split --planted 9
 expect "campaign 'real' was built without a planted bug, not with planted bug 9 (coalesce-array): resume it with no --planted" campaign real --planted 9
