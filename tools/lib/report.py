@@ -114,37 +114,36 @@ def legend(samples):
         f" to {format_duration(points[-1][0])}</span>" for i, (run, points) in enumerate(runs))
 
 
-def failure_rows(failures, base):
-    rows = []
-    for f in failures:
-        rows.append(
-            "<tr>" + "".join(f"<td>{cell}</td>" for cell in (
-                html.escape(f["id"]), html.escape(f["rule"]), f["count"],
-                html.escape(" < ".join(f["stack"]) or "?"),
-                f'<a href="{html.escape(os.path.relpath(f["minimized"], base))}">'
-                f'{f["minimized_bytes"]} bytes</a>',
-                f"<pre>{html.escape(f['trace'])}</pre>",
-                f"<code>{html.escape(f['replay'])}</code>")) + "</tr>")
-    return "\n".join(rows)
+def failure_section(f, base):
+    """One failure: what it breaks and how to replay it, then its op trace at full width."""
+    fields = (("rule broken", html.escape(f["rule"])), ("hits", f["count"]),
+              ("stack", html.escape(" < ".join(f["stack"]) or "?")),
+              ("reproducer", f'<a href="{html.escape(os.path.relpath(f["minimized"], base))}">'
+                             f'{html.escape(os.path.relpath(f["minimized"], base))}</a> '
+                             f'({f["minimized_bytes"]} bytes)'),
+              ("replay", f"<code>{html.escape(f['replay'])}</code>"))
+    rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in fields)
+    return (f'<h3>{html.escape(f["id"])}</h3><table class="failure">{rows}</table>'
+            f"<details open><summary>op trace ({f['trace'].count(chr(10))} lines)</summary>"
+            f"<pre>{html.escape(f['trace'])}</pre></details>")
 
 
-def write(path, title, summary, samples, failures, coverage_names):
+def write(path, title, summary, samples, failures, coverage_plot):
+    """coverage_plot: (title, y axis title, stats.csv column) of the engine's coverage figure."""
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                    for k, v in summary)
     plots = "".join(svg_plot(t, y, series(samples, f)) for t, y, f in (
-        ("executions", "executions, all runs", "execs"),
-        (f"coverage ({coverage_names[0]})", coverage_names[0], "coverage"),
-        (f"coverage ({coverage_names[1]})", coverage_names[1], "features"),
+        ("executions", "executions, all runs", "execs"), coverage_plot,
         ("corpus size", "inputs", "corpus")))
-    failures_html = (
-        "<table><tr><th>id</th><th>rule broken</th><th>hits</th><th>stack</th><th>reproducer"
-        "</th><th>op trace</th><th>replay</th></tr>" + failure_rows(failures, os.path.dirname(path))
-        + "</table>" if failures else "<p>No failures.</p>")
+    failures_html = "".join(failure_section(f, os.path.dirname(path)) for f in failures) \
+        or "<p>No failures.</p>"
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}
 figure{{display:inline-block;margin:0 1em 1em 0}}figcaption{{font-weight:bold}}
-pre{{margin:0;max-height:20em;overflow:auto}}.run{{margin-right:1.5em}}
+pre{{margin:.5em 0 0;max-height:24em;overflow:auto;background:#f6f6f6;padding:.5em}}
+table.failure{{width:100%;max-width:1100px}}table.failure th{{width:8em}}
+td{{overflow-wrap:anywhere}}details{{margin:.5em 0 1.5em}}.run{{margin-right:1.5em}}
 .swatch{{display:inline-block;width:1em;height:.6em;margin-right:.4em}}</style>
 </head><body><h1>{html.escape(title)}</h1><table>{rows}</table><h2>Over time</h2>
 <p>{legend(samples)}</p>{plots}
