@@ -45,6 +45,8 @@ expect "campaign 'split' was built with planted bug 13 (split-count), not withou
 expect "campaign 'split' was built with planted bug 13 (split-count), not with planted bug 9 (coalesce-array)" campaign split --planted 9
 expect "campaign 'real' was built without a planted bug, not with planted bug 9 (coalesce-array): resume it with no --planted" campaign real --planted 9
 expect "cannot read $out/torn/state.json" campaign torn
+expect "no campaign 'nothere'" campaign nothere --report
+[ ! -e "$out/nothere" ] || { echo "FAIL: --report of a missing campaign created it"; failures=$((failures + 1)); }
 expect "was built with planted bug 13" env OSMEM_OUT="$tmp/out" "$tools/minimize" --campaign split --planted 9
 cmp -s "$out/split/state.json" "$tmp/split_state" || { echo "FAIL: a refused resume changed state.json"; failures=$((failures + 1)); }
 [ -z "$(ls "$out/split" | grep -v state.json)" ] || { echo "FAIL: a refused resume wrote $(ls "$out/split")"; failures=$((failures + 1)); }
