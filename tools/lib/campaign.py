@@ -6,6 +6,7 @@
   afl/        AFL++ state (-M main, -S secN); resumed with `-i -`
   logs/       engine output
   stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures, run
+  state.json  total time, executions and runs; the planted bug its binaries were built with
   report.html the campaign report"""
 import csv
 import hashlib
