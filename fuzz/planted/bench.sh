@@ -35,14 +35,14 @@ done
 for s in $seeds; do [[ $s =~ ^[0-9]+$ ]] || die "--seeds wants whole numbers, got '$s'"; done
 [[ -n ${seeds// /} ]] || die "--seeds is empty"
 
-# ---- The bugs, from allocator/planted.h: X(N, "name", "description") ----
+# ---- The bugs, from allocator/planted.h (read by tools/lib/planted.py, shared with tools/fuzz) ----
 
 declare -A name description
 all_bugs=()
 while IFS=$'\t' read -r n short text; do
 	name[$n]=$short description[$n]=$text
 	all_bugs+=("$n")
-done < <(sed -nE 's/^[[:space:]]*X\(([0-9]+), "([^"]*)", "([^"]*)"\).*/\1\t\2\t\3/p' "$repo/allocator/planted.h")
+done < <(python3 "$repo/tools/lib/planted.py" list)
 ((${#all_bugs[@]})) || die "no planted bugs listed in allocator/planted.h"
 for n in $bugs; do [[ -n ${name[$n]:-} ]] || die "no planted bug $n (allocator/planted.h lists ${all_bugs[*]})"; done
 [[ -n $bugs ]] || bugs="${all_bugs[*]}"
@@ -53,19 +53,24 @@ variants=$bugs
 # ---- Builds: one fuzzer per variant, cached by the sources they come from ----
 
 cache=${OSMEM_BENCH_CACHE:-/tmp/osmem-planted-bench}
-key=$(cd "$repo" && cat .bazelrc WORKSPACE $(find allocator fuzz corpus -name '*.[ch]' -o -name BUILD.bazel -o -name '*.bzl' | sort) | sha256sum | cut -c1-16)
+key=$(cd "$repo" && cat .bazelrc WORKSPACE tools/lib/planted.py $(find allocator fuzz corpus -name '*.[ch]' -o -name BUILD.bazel -o -name '*.bzl' | sort) | sha256sum | cut -c1-16)
 mkdir -p "$cache" || die "cannot create $cache"
 [[ $(cat "$cache/key" 2>/dev/null) == "$key" ]] || { rm -rf "${cache:?}"/bug-*; echo "$key" >"$cache/key"; }
 
+# The planted define on the allocator's sources only, in an output path of its own: the same flags
+# as `tools/fuzz --planted N` (tools/lib/planted.py); the control is the config's plain build.
 build_variant() {
-	local n=$1 define=() start out
-	((n)) && define=(--per_file_copt="allocator/.*\.c@-DOSMEM_PLANTED_BUG=$n")
+	local n=$1 flags=(--config=asan-ubsan-libfuzzer) start out bin
+	if ((n)); then
+		mapfile -t -O 1 flags < <(python3 "$repo/tools/lib/planted.py" flags "$n" asan-ubsan-libfuzzer)
+		((${#flags[@]} > 1)) || die "tools/lib/planted.py gave no build flags for bug $n"
+	fi
 	start=$(date +%s)
-	out=$(cd "$repo" && bazel build --config=asan-ubsan-libfuzzer --platform_suffix=fuzz-planted-bench \
-		"${define[@]}" //fuzz:osmem_fuzz_bin 2>&1) || { echo "$out" | tail -n 20 >&2; die "build of bug $n failed"; }
+	out=$(cd "$repo" && bazel build "${flags[@]}" //fuzz:osmem_fuzz_bin 2>&1) ||
+		{ echo "$out" | tail -n 20 >&2; die "build of bug $n failed"; }
+	bin=$(cd "$repo" && bazel info "${flags[@]}" bazel-bin 2>/dev/null)/fuzz/osmem_fuzz_bin
 	mkdir -p "$cache/bug-$n"
-	cp "$repo/bazel-out/k8-fastbuildfuzz-planted-bench/bin/fuzz/osmem_fuzz_bin" "$cache/bug-$n/fuzzer" ||
-		die "built fuzzer not found where expected (bazel-out/k8-fastbuildfuzz-planted-bench)"
+	cp "$bin" "$cache/bug-$n/fuzzer" || die "built fuzzer not found where expected ($bin)"
 	echo "$(($(date +%s) - start))s"
 }
 

@@ -5,7 +5,8 @@
   triage/     one directory per distinct failure: minimized input, op trace, output, replay command
   afl/        AFL++ state (-M main, -S secN); resumed with `-i -`
   logs/       engine output
-  stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures
+  stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures, run
+  state.json  total time, executions and runs; the planted bug its binaries were built with
   report.html the campaign report"""
 import csv
 import hashlib
@@ -13,9 +14,10 @@ import json
 import os
 import shutil
 
+import planted
 from common import OUT, ToolError, copy_new_files
 
-STATS_FIELDS = ("seconds", "execs", "coverage", "features", "corpus", "failures", "engine")
+STATS_FIELDS = ("seconds", "execs", "coverage", "features", "corpus", "failures", "engine", "run")
 
 
 def check_name(name):
@@ -34,8 +36,6 @@ class Campaign:
         self.logs = os.path.join(self.path, "logs")
         self.stats_path = os.path.join(self.path, "stats.csv")
         self.state_path = os.path.join(self.path, "state.json")
-        for d in (self.corpus, self.failures_dir, self.triage_dir, self.logs):
-            os.makedirs(d, exist_ok=True)
 
     def add_seeds(self, *seed_dirs):
         return sum(copy_new_files(d, self.corpus) for d in seed_dirs)
@@ -43,21 +43,51 @@ class Campaign:
     def load_state(self):
         if not os.path.exists(self.state_path):
             return {"seconds": 0, "execs": 0, "runs": 0}
-        with open(self.state_path) as f:
-            return json.load(f)
+        try:
+            with open(self.state_path) as f:
+                return json.load(f)
+        except (OSError, ValueError) as err:
+            raise ToolError(f"cannot read {self.state_path} ({err}): repair or remove it "
+                            "(it holds the campaign's total time and its planted bug)")
+
+    def planted(self):
+        """The planted bug this campaign's binaries were built with (None: the real allocator)."""
+        return self.load_state().get("planted")
+
+    def check_planted(self, n):
+        """A campaign's corpus, failures and binaries belong to one build: resuming it with another
+        would mix them silently."""
+        if not os.path.exists(self.state_path) or self.planted() == n:
+            return n
+        was = self.planted()
+        resume = planted.flag(was) or "no --planted"
+        raise ToolError(f"campaign '{self.name}' was built {planted.built_with(was)}, not "
+                        f"{planted.built_with(n)}: resume it with {resume}, or start another "
+                        "--campaign")
+
+    def claim(self, planted_bug):
+        """Starts a run: the directories, and the state with its planted bug recorded before
+        anything is built (a refused resume writes nothing)."""
+        self.check_planted(planted_bug)
+        state = self.load_state()
+        for d in (self.corpus, self.failures_dir, self.triage_dir, self.logs):
+            os.makedirs(d, exist_ok=True)
+        state["planted"] = planted_bug
+        self.save_state(state)
+        return state
 
     def save_state(self, state):
         with open(self.state_path, "w") as f:
             json.dump(state, f, indent=1)
 
-    def record(self, seconds, fig, engine):
+    def record(self, seconds, fig, engine, run):
         new = not os.path.exists(self.stats_path)
         with open(self.stats_path, "a", newline="") as f:
             writer = csv.writer(f)
             if new:
                 writer.writerow(STATS_FIELDS)
             writer.writerow((int(seconds), fig.execs, fig.coverage, fig.features, fig.corpus,
-                             fig.failures, engine))
+                             fig.failures, engine, run))
 
     def samples(self):
         if not os.path.exists(self.stats_path):

@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "out")
+# Campaigns, reproducers and reports; OSMEM_OUT moves them (the tools' own tests use a temp dir).
+OUT = os.environ.get("OSMEM_OUT") or os.path.join(ROOT, "out")
 ENGINES = ("libfuzzer", "afl")
 # Bazel configs (fuzz/README.md): the sanitized libFuzzer build, the AFL++ build, plain replay.
 ENGINE_CONFIG = {"libfuzzer": "asan-ubsan-libfuzzer", "afl": "asan-afl"}
@@ -103,7 +104,7 @@ def bazel_build(config, targets, flags=()):
     """Builds `targets` under `--config=config` (and extra `flags`) and returns each target's
     output file path."""
     args = ([f"--config={config}"] if config else []) + list(flags)
-    print(f"building {' '.join(targets)}" + (f" (--config={config})" if config else ""), flush=True)
+    print(f"building {' '.join(targets)}" + (f" ({' '.join(args)})" if args else ""), flush=True)
     result = subprocess.run(["bazel", "build", "--noshow_progress", *args, *targets], cwd=ROOT,
                             capture_output=True, text=True, errors="replace")
     if result.returncode:

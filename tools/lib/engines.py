@@ -46,6 +46,9 @@ class Engine:
 class LibFuzzer(Engine):
     name = "libfuzzer"
     coverage_names = ("cov", "ft")
+    # Fork mode's parent seeds its `cov` with the features of the corpus it starts from (LLVM 14):
+    # a resumed run starts with cov = ft. ft means the same in every run, so the report plots it.
+    coverage_plot = ("coverage (ft: libFuzzer features)", "features", "features")
 
     def __init__(self, campaign, binary):
         super().__init__(campaign, binary)
@@ -93,6 +96,7 @@ class LibFuzzer(Engine):
 class Afl(Engine):
     name = "afl"
     coverage_names = ("edges found", "edges in map")
+    coverage_plot = ("coverage (edges found)", "edges", "coverage")  # the map size is constant
 
     def __init__(self, campaign, binary):
         super().__init__(campaign, binary)

@@ -4,6 +4,7 @@ import os
 import subprocess
 
 import common
+import planted
 from common import ToolError
 
 _binary = None
@@ -35,14 +36,15 @@ def c_test(path, rule):
     return run("ctest", path, *([rule] if rule else []))
 
 
-def compile_command(c_path, exe_path):
+def compile_command(c_path, exe_path, planted_bug=None):
     """A reproducer needs only the allocator's sources: the production OS layer, or the emulated
-    one when it plans refusals (it says so with OSMEM_REPRO_EMULATED)."""
+    one when it plans refusals (it says so with OSMEM_REPRO_EMULATED). A planted bug's define
+    reaches the C test too, which never reads it (only allocator/*.c include planted.h)."""
     with open(c_path) as f:
         emulated = "#define OSMEM_REPRO_EMULATED" in f.read()
     skip = "os_layer_syscalls.c" if emulated else "os_layer_emulated.c"
     sources = sorted(os.path.relpath(p, common.ROOT)
                      for p in glob.glob(os.path.join(common.ROOT, "allocator", "*.c"))
                      if not p.endswith(skip))
-    return ["clang-14", "-std=c11", "-g", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror",
-            "-I.", "-o", exe_path, c_path, *sources]
+    return ["clang-14", "-std=c11", "-g", "-D_GNU_SOURCE", *planted.define(planted_bug), "-Wall",
+            "-Wextra", "-Werror", "-I.", "-o", exe_path, c_path, *sources]

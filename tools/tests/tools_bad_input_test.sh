@@ -27,4 +27,26 @@ expect "is empty" "$tools/reproduce" "$tmp/empty"
 expect "is not a regular file" "$tools/reproduce" "$tmp/emptydir"
 expect "give either FILE or --encode" "$tools/reproduce"
 expect "does not exist" "$tools/coverage" --corpus "$tmp/missing" --fuzzer osmem_fuzz
+# Planted bugs: only the numbers allocator/planted.h lists; a campaign keeps the build it began with.
+expect "no planted bug 99 (allocator/planted.h lists 1 2 3" "$tools/fuzz" --planted 99 --no-setup
+expect "--planted wants a bug number, not 'x'" "$tools/fuzz" --planted x
+expect "no planted bug 0 (" "$tools/reproduce" "$tmp/empty" --planted 0
+expect "no planted bug 16 (" "$tools/minimize" "$tmp/emptydir" --planted 16
+expect "--add-regression with --planted" "$tools/reproduce" "$tmp/empty" --planted 13 --add-regression
+out=$tmp/out/campaigns
+mkdir -p "$out/split" "$out/real" "$out/torn"
+echo '{"seconds": 60, "execs": 5000, "runs": 1, "planted": 13}' > "$out/split/state.json"
+echo '{"seconds": 60, "execs": 5000, "runs": 1}' > "$out/real/state.json"
+echo '{"seconds": 60, "exe' > "$out/torn/state.json"
+cp "$out/split/state.json" "$tmp/split_state"
+# --time 1s: should a refusal ever regress, the test must not start a real campaign.
+campaign() { env OSMEM_OUT="$tmp/out" "$tools/fuzz" --no-setup --fuzzer osmem_fuzz --time 1s --campaign "$@"; }
+expect "campaign 'split' was built with planted bug 13 (split-count), not without a planted bug: resume it with --planted 13" campaign split
+expect "campaign 'split' was built with planted bug 13 (split-count), not with planted bug 9 (coalesce-array)" campaign split --planted 9
+expect "campaign 'real' was built without a planted bug, not with planted bug 9 (coalesce-array): resume it with no --planted" campaign real --planted 9
+expect "cannot read $out/torn/state.json" campaign torn
+expect "no campaign 'nothere'" campaign nothere --report
+[ ! -e "$out/nothere" ] || { echo "FAIL: --report of a missing campaign created it"; failures=$((failures + 1)); }
+cmp -s "$out/split/state.json" "$tmp/split_state" || { echo "FAIL: a refused resume changed state.json"; failures=$((failures + 1)); }
+[ -z "$(ls "$out/split" | grep -v state.json)" ] || { echo "FAIL: a refused resume wrote $(ls "$out/split")"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] && echo "PASS: every bad input refused" || exit 1
