@@ -12,7 +12,8 @@
  *                                        free (or freshly absorbed) block leave the free state: the
  *                                        first written one is a write after free
  *   harden_overflowed(block)             on os_free / os_realloc: the header after a heap block, or
- *                                        the page tail after a mapped block, was written
+ *                                        the page tail after a mapped block, was written (hardened
+ *                                        build only: its callers are inside #ifdef OSMEM_HARDENED)
  *
  * What a free payload holds in a hardened build: junk, except the headers of free blocks that
  * coalescing absorbed. Those stay as they were, sealed and free, so that a second os_free of such a
@@ -41,7 +42,6 @@ bool harden_overflowed(struct block_meta *block);
 #define harden_junk_split_rest(block, old_size) (HARDEN_NOTHING(block), HARDEN_NOTHING(old_size))
 #define harden_check_taken(block, from, aligned) \
 	(HARDEN_NOTHING(block), HARDEN_NOTHING(from), HARDEN_NOTHING(aligned))
-#define harden_overflowed(block) (HARDEN_NOTHING(block), false)
 #endif
 
 #endif

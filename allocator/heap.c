@@ -23,30 +23,28 @@ static bool adjacent(struct block_meta *block, struct block_meta *next)
 	return next && block_end(block) == (char *)next;
 }
 
+/* The heap list is never empty once it exists: a new block always has a predecessor. */
 static void link_after(struct block_meta *block, struct block_meta *fresh)
 {
 	fresh->prev = block;
-	fresh->next = block ? block->next : NULL;
-	if (block)
-		block->next = fresh;
+	fresh->next = block->next;
+	block->next = fresh;
 	if (fresh->next)
 		fresh->next->prev = fresh;
 	else
 		osmem_state.tail = fresh;
 }
 
-static void unlink_block(struct block_meta *block)
+/* Only coalescing removes a heap block, and what it removes is the successor it absorbs. */
+static void unlink_next(struct block_meta *block)
 {
-	if (block->prev)
-		block->prev->next = block->next;
-	else
-		osmem_state.head = block->next;
-	if (block->next) {
-		if (!PLANTED(2))
-			block->next->prev = block->prev;
-	} else {
-		osmem_state.tail = block->prev;
-	}
+	struct block_meta *gone = block->next;
+
+	block->next = gone->next;
+	if (!gone->next)
+		osmem_state.tail = block;
+	else if (!PLANTED(2))
+		gone->next->prev = block;
 }
 
 static void *os_sbrk(size_t increment)
@@ -77,7 +75,7 @@ bool heap_absorb_next(struct block_meta *block)
 
 	if (!adjacent(block, next) || next->status != STATUS_FREE)
 		return false;
-	unlink_block(next);
+	unlink_next(block);
 	block_set(block, block->size + META_SIZE + next->size, block->status);
 	return true;
 }
@@ -128,24 +126,19 @@ static struct block_meta *best_fit(size_t aligned)
 	return best;
 }
 
-/* Planted bug 13: what link_after did for the rest's successor (or the tail), undone. */
-static void forget_back_link(struct block_meta *block, struct block_meta *rest)
+#ifdef OSMEM_PLANTED_BUG
+/* Planted bug 13: from an input's 65th split on, what link_after did for the rest's successor (or
+ * the tail) is undone. */
+static void planted_forget_back_link(struct block_meta *block, struct block_meta *rest)
 {
+	if (!PLANTED(13) || ++osmem_state.planted_splits <= 64)
+		return;
 	if (rest->next)
 		rest->next->prev = block;
 	else
 		osmem_state.tail = block;
 }
-
-/* Planted bug 13: true from an input's 65th split on. */
-static bool planted_split_count_passed(void)
-{
-#ifdef OSMEM_PLANTED_BUG
-	return PLANTED(13) && ++osmem_state.planted_splits > 64;
-#else
-	return false;
 #endif
-}
 
 void heap_split(struct block_meta *block, size_t aligned)
 {
@@ -157,8 +150,9 @@ void heap_split(struct block_meta *block, size_t aligned)
 	block_set(rest, block->size - aligned - META_SIZE + (PLANTED(1) ? 8 : 0), STATUS_FREE);
 	block_set(block, aligned, block->status);
 	link_after(block, rest);
-	if (planted_split_count_passed())
-		forget_back_link(block, rest);
+#ifdef OSMEM_PLANTED_BUG
+	planted_forget_back_link(block, rest);
+#endif
 }
 
 /* Grows the tail block to `aligned` bytes at the break. When someone else moved the break since,

@@ -40,8 +40,10 @@ void *os_calloc(size_t nmemb, size_t size)
 	TRACK_ALLOCATOR_SCOPE();
 
 	harden_name_call("os_calloc");
+#ifdef OSMEM_PLANTED_BUG
 	if (PLANTED(7))
 		total = nmemb * size;
+#endif
 	if (!nmemb || !size || (!PLANTED(7) && __builtin_mul_overflow(nmemb, size, &total)) ||
 	    !align_size(total, &aligned))
 		return NULL;
@@ -167,8 +169,10 @@ void *os_realloc(void *ptr, size_t size)
 	if (!block || block->status == STATUS_FREE)
 		return NULL;
 	if (!align_size(size, &aligned)) {
+#ifdef OSMEM_PLANTED_BUG
 		if (PLANTED(8))
 			release(block, "os_realloc");
+#endif
 		return NULL;
 	}
 	if (block->status == STATUS_MAPPED)

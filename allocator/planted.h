@@ -2,7 +2,9 @@
 /* Planted bugs: the yardstick of the fuzz harnesses (fuzz/planted/bench.sh). A build with
  * -DOSMEM_PLANTED_BUG=N turns bug N on, a small realistic mistake at the real site; without the
  * switch PLANTED(n) is the constant 0, the compiler drops every planted branch and the allocator is
- * exactly the correct one. Never define the switch in a production or test build. */
+ * exactly the correct one. A bug that needs statements of its own sits inside
+ * #ifdef OSMEM_PLANTED_BUG, so that no line of it exists in the real build (nor in its coverage).
+ * Never define the switch in a production or test build. */
 #ifndef OSMEM_PLANTED_H
 #define OSMEM_PLANTED_H
 

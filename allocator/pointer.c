@@ -51,9 +51,11 @@ static struct block_meta *heap_block_from_pointer(void *ptr, const char *caller,
 		return free_is_fault ? refuse(OSMEM_FAULT_DOUBLE_FREE, ptr, caller) : block;
 	if (block->status != STATUS_ALLOC)
 		return refuse_heap_pointer(ptr, caller);
+#ifdef OSMEM_HARDENED
 	/* Before the links: a long overflow reaches the next header's prev link too. */
 	if (harden_overflowed(block))
 		return refuse(OSMEM_FAULT_HEAP_OVERFLOW, ptr, caller);
+#endif
 	if (!links_agree(block))
 		return refuse_heap_pointer(ptr, caller);
 	return block;
@@ -82,7 +84,9 @@ struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is
 		return refuse_unknown_pointer(ptr, caller, free_is_fault);
 	if (!block_seal_ok(block) || block->status != STATUS_MAPPED)
 		return refuse(OSMEM_FAULT_CORRUPT_HEADER, ptr, caller);
+#ifdef OSMEM_HARDENED
 	if (harden_overflowed(block))
 		return refuse(OSMEM_FAULT_HEAP_OVERFLOW, ptr, caller);
+#endif
 	return block;
 }

@@ -85,7 +85,7 @@ void report_fault(enum osmem_fault fault, const void *ptr, const char *caller)
 
 	at = append(at, limit, "osmem: ");
 	at = append(at, limit, osmem_fault_name(fault));
-	at = append(at, limit, known_fault(fault) ? faults[fault].before_pointer : " ");
+	at = append(at, limit, faults[fault].before_pointer);
 	at = append_hex(at, limit, (uintptr_t)ptr);
 	at = append(at, limit, " in ");
 	at = append(at, limit, caller);

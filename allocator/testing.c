@@ -8,6 +8,7 @@
  * forget heaps they corrupted on purpose, so the walk trusts no header: it stays inside the heap,
  * stops after as many steps as blocks could fit, and tells the tool about every listed block
  * whatever its status (forgetting a block the tool does not hold is a no-op). */
+#if OSMEM_TRACK_KEEPS_BLOCKS
 static void forget_live_blocks(void)
 {
 	char *start = (char *)osmem_state.head;
@@ -22,13 +23,15 @@ static void forget_live_blocks(void)
 	for (block = osmem_state.mapped; block && block_seal_ok(block); block = block->next)
 		track_forget(payload_of(block));
 }
+#endif
 
 void osmem_testing_reset(void)
 {
 	TRACK_ALLOCATOR_SCOPE();
 
-	if (OSMEM_TRACK_KEEPS_BLOCKS)
-		forget_live_blocks();
+#if OSMEM_TRACK_KEEPS_BLOCKS
+	forget_live_blocks();
+#endif
 	osmem_state = (struct osmem_state){ 0 };
 }
 
