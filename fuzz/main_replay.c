@@ -2,7 +2,7 @@
 /* Replay engine: runs the harness once per input file, no fuzzing runtime. Arguments are files
  * and directories (each directory's regular files, in name order); --trace first prints every
  * op as it runs; --decode prints the ops without running them; --repeat=N runs each input N times
- * and prints runs per second (a benchmark). Used by the corpus regression
+ * and prints runs per second (a benchmark); `--` ends the options. Used by the corpus regression
  * tests and to reproduce a crash: `osmem_fuzz_replay crash-1234`. Exit status: 0 when every input
  * passed, 2 on bad arguments (missing path, empty directory, unreadable file); a failing input
  * aborts with the oracle's message. */
@@ -132,30 +132,50 @@ static int replay_path(const char *path, struct totals *totals)
 	return S_ISDIR(st.st_mode) ? replay_dir(path, totals) : replay_file(path, totals);
 }
 
+static int usage(const char *program, FILE *to)
+{
+	fprintf(to, "usage: %s [--trace | --decode | --repeat=N] [--] FILE_OR_DIR...\n", program);
+	return to == stdout ? 0 : 2;
+}
+
+/* One option at most, then paths. Anything else that looks like an option is refused rather
+ * than read as a path, so a mistyped flag never ends as "No such file or directory". */
+static int parse_option(const char *arg)
+{
+	char *end;
+
+	if (!strcmp(arg, "--trace")) {
+		osmem_fuzz_trace(stderr);
+	} else if (!strcmp(arg, "--decode")) {
+		decode_only = true;
+	} else if (!strncmp(arg, "--repeat=", 9)) {
+		repeat = strtoul(arg + 9, &end, 10);
+		if (*end || !repeat || arg[9] == '-')
+			return fail_usage(arg, "wants a positive whole number of runs per input");
+	} else {
+		return fail_usage(arg, "unknown option (a path starting with '-' goes after '--')");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct totals totals = { 0, 0 };
-
 	int first = 1;
 
-	if (argc > 1 && !strcmp(argv[1], "--trace")) {
-		osmem_fuzz_trace(stderr);
-		first = 2;
-	} else if (argc > 1 && !strcmp(argv[1], "--decode")) {
-		decode_only = true;
-		first = 2;
-	} else if (argc > 1 && !strncmp(argv[1], "--repeat=", 9)) {
-		char *end;
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return usage(argv[0], stdout);
+	if (argc > 1 && argv[1][0] == '-' && strcmp(argv[1], "--")) {
+		int status = parse_option(argv[1]);
 
-		repeat = strtoul(argv[1] + 9, &end, 10);
-		if (*end || !repeat)
-			return fail_usage(argv[1], "wants a positive whole number of runs per input");
+		if (status)
+			return status;
 		first = 2;
 	}
-	if (first >= argc) {
-		fprintf(stderr, "usage: %s [--trace | --decode | --repeat=N] FILE_OR_DIR...\n", argv[0]);
-		return 2;
-	}
+	if (first < argc && !strcmp(argv[first], "--"))
+		first++;
+	if (first >= argc)
+		return usage(argv[0], stderr);
 	for (int i = first; i < argc; i++) {
 		int status = replay_path(argv[i], &totals);
 
