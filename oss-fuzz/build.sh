@@ -21,17 +21,22 @@ for src in allocator/*.c fuzz/*.c; do
 done
 $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c fuzz/main_libfuzzer.c -o "$WORK/main_libfuzzer.o"
 
-# fuzzer name -> the target library it links (fuzz/BUILD.bazel's cc_fuzz_test calls).
-declare -A targets=([osmem_fuzz]=builtin [osmem_blackbox_fuzz]=blackbox)
-for name in "${!targets[@]}"; do
-  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "fuzz/target_${targets[$name]}.c" \
-    -o "$WORK/target_${targets[$name]}.o"
+# One line per fuzzer, as fuzz/BUILD.bazel's cc_fuzz_test calls declare them: name, target library,
+# corpus (seeds, regressions, dictionary and options all take the corpus name).
+fuzzers=(
+  "osmem_fuzz builtin osmem_fuzz"
+  "osmem_blackbox_fuzz blackbox osmem_fuzz"
+  "osmem_misuse_fuzz misuse osmem_misuse_fuzz"
+)
+for spec in "${fuzzers[@]}"; do
+  read -r name target corpus <<< "$spec"
+  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "fuzz/target_$target.c" -o "$WORK/target_$target.o"
   # The C++ driver links the engine's runtime (libFuzzer and AFL++'s driver are C++).
-  $CXX $CXXFLAGS "$WORK/main_libfuzzer.o" "$WORK/target_${targets[$name]}.o" "${common[@]}" \
+  $CXX $CXXFLAGS "$WORK/main_libfuzzer.o" "$WORK/target_$target.o" "${common[@]}" \
     $LIB_FUZZING_ENGINE -o "$OUT/$name"
   rm -f "$OUT/${name}_seed_corpus.zip"
-  zip -q -j -X "$OUT/${name}_seed_corpus.zip" corpus/osmem_fuzz/* \
-    $(ls -d corpus/osmem_fuzz_regressions/* 2>/dev/null || true)
-  cp corpus/osmem_fuzz.dict "$OUT/$name.dict"
-  cp fuzz/osmem_fuzz.options "$OUT/$name.options"
+  zip -q -j -X "$OUT/${name}_seed_corpus.zip" "corpus/$corpus"/* \
+    $(ls -d "corpus/${corpus}_regressions"/* 2>/dev/null || true)
+  cp "corpus/$corpus.dict" "$OUT/$name.dict"
+  cp "fuzz/$corpus.options" "$OUT/$name.options"
 done

@@ -35,7 +35,7 @@ sanitize="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address,unde
 build libfuzzer clang-14 clang++-14 "$sanitize -fsanitize=fuzzer-no-link" -fsanitize=fuzzer
 build afl afl-clang-fast afl-clang-fast++ "$sanitize" /usr/lib/afl/libAFLDriver.a
 
-for name in osmem_fuzz osmem_blackbox_fuzz; do
+for name in osmem_fuzz osmem_blackbox_fuzz osmem_misuse_fuzz; do
   out="$tmp/libfuzzer/out"
   check_layout "$out" "$name"
   log=$("$out/$name" -runs=500 -dict="$out/$name.dict" "$out/$name.seeds" 2>&1) ||
