@@ -28,6 +28,28 @@ def decode(path):
     return run("decode", path)
 
 
+def speaks(fuzzer):
+    """optrace knows format 1: the format of the osmem_fuzz corpus and of every fuzzer sharing it.
+    The misuse format (osmem_misuse_fuzz) only its own harness decodes."""
+    return common.corpus_name(fuzzer) == "osmem_fuzz"
+
+
+def decoder(fuzzer):
+    """path -> readable op trace for `fuzzer`'s inputs: optrace for format 1, otherwise the
+    fuzzer's own replay engine with --decode (it prints the ops its harness would run)."""
+    if speaks(fuzzer):
+        return decode
+    replay_binary = common.bazel_build(None, [f"//fuzz:{fuzzer}_bin"])[0]
+
+    def decode_with_harness(path):
+        result = subprocess.run([replay_binary, "--decode", "--", path], capture_output=True,
+                                text=True, errors="replace")
+        if result.returncode:
+            raise ToolError(result.stderr.strip() or f"{fuzzer} --decode failed on {path}")
+        return result.stdout
+    return decode_with_harness
+
+
 def encode(trace_path, out_path):
     run("encode", trace_path, out_path)
 
