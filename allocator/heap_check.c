@@ -25,7 +25,8 @@ __attribute__((format(printf, 2, 3))) static int broken(struct walk *walk, const
 	return -1;
 }
 
-static int check_heap_block(struct walk *walk, struct block_meta *block, size_t index)
+/* Whether a header a link leads to can be read at all. */
+static int check_heap_position(struct walk *walk, struct block_meta *block, size_t index)
 {
 	char *start = (char *)osmem_state.head;
 
@@ -34,6 +35,13 @@ static int check_heap_block(struct walk *walk, struct block_meta *block, size_t 
 			      (void *)block, (void *)start, (void *)osmem_state.end);
 	if ((uintptr_t)block % 8)
 		return broken(walk, "heap block #%zu at %p is not 8-aligned", index, (void *)block);
+	return 0;
+}
+
+/* The block's position is known good: the head starts the heap, every other block was placed by
+ * check_heap_position before its link was followed. */
+static int check_heap_block(struct walk *walk, struct block_meta *block, size_t index)
+{
 	if (block->status != STATUS_FREE && block->status != STATUS_ALLOC)
 		return broken(walk, "heap block #%zu at %p has bad status %d", index, (void *)block,
 			      block->status);
@@ -64,6 +72,10 @@ static int check_heap_links(struct walk *walk, struct block_meta *block, size_t 
 				      (void *)osmem_state.end);
 		return 0;
 	}
+	/* A wild next is named before its prev link is read; the rest of its header is checked in
+	 * its own turn, after the link that leads to it. */
+	if (check_heap_position(walk, next, index + 1))
+		return -1;
 	if (next->prev != block)
 		return broken(walk, "list links disagree: block #%zu at %p -> next %p, whose prev is %p",
 			      index, (void *)block, (void *)next, (void *)next->prev);
@@ -83,7 +95,7 @@ static int check_heap_links(struct walk *walk, struct block_meta *block, size_t 
 static int check_heap(struct walk *walk, unsigned flags)
 {
 	struct block_meta *block = osmem_state.head;
-	size_t index = 0, max_blocks;
+	size_t index = 0;
 
 	if (!block)
 		return osmem_state.tail ? broken(walk, "heap has a tail %p but no head",
@@ -91,10 +103,8 @@ static int check_heap(struct walk *walk, unsigned flags)
 	if (block->prev)
 		return broken(walk, "first heap block %p has prev %p", (void *)block,
 			      (void *)block->prev);
-	max_blocks = (size_t)(osmem_state.end - (char *)block) / (META_SIZE + 8);
+	/* No cycle can pass: each next lies inside the heap and at or past the end of its block. */
 	for (; block; block = block->next, index++) {
-		if (index > max_blocks)
-			return broken(walk, "heap list has more blocks than fit in the heap (a cycle?)");
 		if (check_heap_block(walk, block, index) || check_heap_links(walk, block, index, flags))
 			return -1;
 	}
@@ -103,13 +113,11 @@ static int check_heap(struct walk *walk, unsigned flags)
 
 static int check_mapped(struct walk *walk)
 {
-	const size_t max_blocks = (size_t)1 << 32;
 	struct block_meta *prev = NULL;
-	size_t index = 0;
 
+	/* No cycle can pass: a block met twice is met from another block than its prev names the
+	 * first time (or from a block, when it was the head with prev NULL). */
 	for (struct block_meta *block = osmem_state.mapped; block; prev = block, block = block->next) {
-		if (++index > max_blocks)
-			return broken(walk, "mapped list does not end (a cycle?)");
 		if (block->prev != prev)
 			return broken(walk, "mapped list links disagree at block %p (prev %p, expected %p)",
 				      (void *)block, (void *)block->prev, (void *)prev);

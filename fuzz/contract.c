@@ -74,19 +74,6 @@ static const char *heap_break(void)
 	return (const char *)osmem_emu_heap_base() + emu.brk_offset;
 }
 
-bool contract_gap_inside_heap(void)
-{
-	struct osmem_heap_stats heap;
-
-	state.target->heap_stats(&heap);
-	for (size_t i = 0; i < state.gap_count; i++) {
-		if (state.gaps[i].start >= (const char *)heap.heap_start &&
-		    state.gaps[i].start < (const char *)heap.heap_end)
-			return true;
-	}
-	return false;
-}
-
 bool contract_free_neighbours(void)
 {
 	struct osmem_heap_stats heap;

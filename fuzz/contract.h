@@ -39,9 +39,6 @@ void contract_reset(const struct fuzz_target *target);
 #define CONTRACT_MAX_FOREIGN_GAPS 16
 void contract_note_foreign_gap(const void *start, const void *end);
 
-/* True when a foreign gap lies between heap blocks (the allocator then accepts gaps). */
-bool contract_gap_inside_heap(void);
-
 /* True when two free blocks are neighbours (legal between coalescing points), from the public
  * size and status. */
 bool contract_free_neighbours(void);

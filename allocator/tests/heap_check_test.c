@@ -150,6 +150,18 @@ static void block_outside_heap(void)
 	osmem_testing_reset();
 }
 
+/* A wild next link is reported before anything is read through it (no crash in the checker). */
+static void wild_next_link(void)
+{
+	build_heap();
+	header_of(b)->next = (struct block_meta *)(uintptr_t)0x40;
+	CHECK(heap_broken(0, "heap block #2 at 0x40 lies outside the heap"));
+	header_of(b)->next = (struct block_meta *)((char *)header_of(c) + 4);
+	CHECK(heap_broken(0, "heap block #2 at "));
+	CHECK(heap_broken(0, " is not 8-aligned"));
+	osmem_testing_reset();
+}
+
 static void mapped_block_bad_status(void)
 {
 	build_heap();
@@ -209,6 +221,7 @@ static const struct test_case cases[] = {
 	TEST(size_runs_past_heap_end),
 	TEST(free_neighbours_only_broken_when_coalesced),
 	TEST(block_outside_heap),
+	TEST(wild_next_link),
 	TEST(mapped_block_bad_status),
 	TEST(mapped_list_links_disagree),
 	TEST(mapped_block_misaligned_size),
