@@ -6,7 +6,8 @@
   afl/        AFL++ state (-M main, -S secN); resumed with `-i -`
   logs/       engine output
   stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures, run
-  state.json  total time, executions and runs; the planted bug its binaries were built with
+  state.json  total time, executions and runs; its fuzzer and the planted bug its binaries were
+              built with
   report.html the campaign report"""
 import csv
 import hashlib
@@ -14,6 +15,7 @@ import json
 import os
 import shutil
 
+import common
 import planted
 from common import OUT, ToolError, copy_new_files
 
@@ -65,16 +67,41 @@ class Campaign:
                         f"{planted.built_with(n)}: resume it with {resume}, or start another "
                         "--campaign")
 
-    def claim(self, planted_bug):
-        """Starts a run: the directories, and the state with its planted bug recorded before
-        anything is built (a refused resume writes nothing)."""
+    def check_fuzzer(self, fuzzer):
+        """Inputs of one fuzzer's format mean other ops to another: one campaign, one fuzzer."""
+        was = self.load_state().get("fuzzer") if os.path.exists(self.state_path) else None
+        if was and was != fuzzer:
+            raise ToolError(f"campaign '{self.name}' runs {was}, not {fuzzer}: resume it with "
+                            f"--fuzzer {was}, or start another --campaign")
+
+    def claim(self, planted_bug, fuzzer):
+        """Starts a run: the directories, and the state with its fuzzer and planted bug recorded
+        before anything is built (a refused resume writes nothing)."""
         self.check_planted(planted_bug)
+        self.check_fuzzer(fuzzer)
         state = self.load_state()
         for d in (self.corpus, self.failures_dir, self.triage_dir, self.logs):
             os.makedirs(d, exist_ok=True)
-        state["planted"] = planted_bug
+        state["planted"], state["fuzzer"] = planted_bug, fuzzer
         self.save_state(state)
         return state
+
+    def earlier_corpora(self, fuzzer):
+        """The working corpora of the other campaigns whose inputs are in `fuzzer`'s format (the
+        same corpus in fuzz/BUILD.bazel); a campaign whose state is unreadable is skipped."""
+        found = []
+        root = os.path.dirname(self.path)
+        for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+            other = Campaign(name) if name != self.name and not name.startswith(".") else None
+            if other is None or not os.path.isdir(other.corpus):
+                continue
+            try:
+                their = other.load_state().get("fuzzer")
+            except ToolError:
+                continue
+            if their and common.corpus_name(their) == common.corpus_name(fuzzer):
+                found.append((name, other.corpus))
+        return found
 
     def save_state(self, state):
         with open(self.state_path, "w") as f:

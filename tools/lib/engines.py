@@ -119,6 +119,9 @@ class Afl(Engine):
         for index, name in enumerate(self.instance_names(jobs)):
             cmd = ["afl-fuzz", "-i", "-" if resume else self.campaign.corpus, "-o", self.state,
                    "-M" if index == 0 else "-S", name, "-t", "10000", "-m", "none"]
+            # A resumed main instance takes -i - ; new seeds and inputs imported from earlier
+            # campaigns reach it through a foreign sync with the working corpus.
+            cmd += ["-F", self.campaign.corpus] if resume and index == 0 else []
             cmd += ["-V", str(seconds)] if seconds else []
             cmd += ["-x", dict_path] if dict_path else []
             log = open(os.path.join(self.campaign.logs, f"afl-{name}.log"), "a")

@@ -34,7 +34,8 @@ expect "no planted bug 0 (" "$tools/reproduce" "$tmp/empty" --planted 0
 expect "no planted bug 16 (" "$tools/minimize" "$tmp/emptydir" --planted 16
 expect "--add-regression with --planted" "$tools/reproduce" "$tmp/empty" --planted 13 --add-regression
 out=$tmp/out/campaigns
-mkdir -p "$out/split" "$out/real" "$out/torn"
+mkdir -p "$out/split" "$out/real" "$out/torn" "$out/misuse"
+echo '{"seconds": 60, "execs": 5000, "runs": 1, "fuzzer": "osmem_misuse_fuzz"}' > "$out/misuse/state.json"
 echo '{"seconds": 60, "execs": 5000, "runs": 1, "planted": 13}' > "$out/split/state.json"
 echo '{"seconds": 60, "execs": 5000, "runs": 1}' > "$out/real/state.json"
 echo '{"seconds": 60, "exe' > "$out/torn/state.json"
@@ -45,6 +46,7 @@ expect "campaign 'split' was built with planted bug 13 (split-count), not withou
 expect "campaign 'split' was built with planted bug 13 (split-count), not with planted bug 9 (coalesce-array)" campaign split --planted 9
 expect "campaign 'real' was built without a planted bug, not with planted bug 9 (coalesce-array): resume it with no --planted" campaign real --planted 9
 expect "cannot read $out/torn/state.json" campaign torn
+expect "campaign 'misuse' runs osmem_misuse_fuzz, not osmem_fuzz: resume it with --fuzzer osmem_misuse_fuzz, or start another --campaign" campaign misuse
 expect "no campaign 'nothere'" campaign nothere --report
 [ ! -e "$out/nothere" ] || { echo "FAIL: --report of a missing campaign created it"; failures=$((failures + 1)); }
 cmp -s "$out/split/state.json" "$tmp/split_state" || { echo "FAIL: a refused resume changed state.json"; failures=$((failures + 1)); }
