@@ -71,8 +71,8 @@ class Campaign:
         """Inputs of one fuzzer's format mean other ops to another: one campaign, one fuzzer."""
         was = self.load_state().get("fuzzer") if os.path.exists(self.state_path) else None
         if was and was != fuzzer:
-            raise ToolError(f"campaign '{self.name}' runs {was}, not {fuzzer}: resume it with "
-                            f"--fuzzer {was}, or start another --campaign")
+            raise ToolError(f"campaign '{self.name}' runs {was}, not {fuzzer}: use --fuzzer {was} "
+                            "with it, or another --campaign")
 
     def claim(self, planted_bug, fuzzer):
         """Starts a run: the directories, and the state with its fuzzer and planted bug recorded

@@ -46,7 +46,8 @@ expect "campaign 'split' was built with planted bug 13 (split-count), not withou
 expect "campaign 'split' was built with planted bug 13 (split-count), not with planted bug 9 (coalesce-array)" campaign split --planted 9
 expect "campaign 'real' was built without a planted bug, not with planted bug 9 (coalesce-array): resume it with no --planted" campaign real --planted 9
 expect "cannot read $out/torn/state.json" campaign torn
-expect "campaign 'misuse' runs osmem_misuse_fuzz, not osmem_fuzz: resume it with --fuzzer osmem_misuse_fuzz, or start another --campaign" campaign misuse
+expect "campaign 'misuse' runs osmem_misuse_fuzz, not osmem_fuzz: use --fuzzer osmem_misuse_fuzz with it, or another --campaign" campaign misuse
+expect "campaign 'misuse' runs osmem_misuse_fuzz, not osmem_fuzz" env OSMEM_OUT="$tmp/out" "$tools/minimize" --campaign misuse --fuzzer osmem_fuzz
 expect "no campaign 'nothere'" campaign nothere --report
 [ ! -e "$out/nothere" ] || { echo "FAIL: --report of a missing campaign created it"; failures=$((failures + 1)); }
 cmp -s "$out/split/state.json" "$tmp/split_state" || { echo "FAIL: a refused resume changed state.json"; failures=$((failures + 1)); }
