@@ -89,19 +89,18 @@ class Campaign:
     def earlier_corpora(self, fuzzer):
         """The working corpora of the other campaigns whose inputs are in `fuzzer`'s format (the
         same corpus in fuzz/BUILD.bazel); a campaign whose state is unreadable is skipped."""
-        found = []
         root = os.path.dirname(self.path)
-        for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
-            other = Campaign(name) if name != self.name and not name.startswith(".") else None
-            if other is None or not os.path.isdir(other.corpus):
-                continue
-            try:
-                their = other.load_state().get("fuzzer")
-            except ToolError:
-                continue
-            if their and common.corpus_name(their) == common.corpus_name(fuzzer):
-                found.append((name, other.corpus))
-        return found
+        names = sorted(os.listdir(root)) if os.path.isdir(root) else []
+        others = [Campaign(n) for n in names if n != self.name and not n.startswith(".")]
+        return [(other.name, other.corpus) for other in others
+                if os.path.isdir(other.corpus) and other.reads_format_of(fuzzer)]
+
+    def reads_format_of(self, fuzzer):
+        try:
+            theirs = self.load_state().get("fuzzer")
+        except ToolError:
+            return False
+        return bool(theirs) and common.corpus_name(theirs) == common.corpus_name(fuzzer)
 
     def save_state(self, state):
         with open(self.state_path, "w") as f:
