@@ -24,11 +24,24 @@ static void read_all(int fd, char *out, size_t size)
 	out[used] = '\0';
 }
 
+/* Present only in a coverage build (`bazel coverage`): an aborting child would otherwise take the
+ * counts of the path it died on with it. */
+extern int __llvm_profile_write_file(void) __attribute__((weak));
+
+static void write_profile_and_abort(int signal_number)
+{
+	__llvm_profile_write_file();
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+}
+
 static void run_child(int pipe_fds[2], void (*call)(void *), void *arg)
 {
 	close(pipe_fds[0]);
 	if (dup2(pipe_fds[1], STDERR_FILENO) < 0)
 		_exit(126);
+	if (__llvm_profile_write_file)
+		signal(SIGABRT, write_profile_and_abort);
 	call(arg);
 	_exit(0); /* survived: the parent reports it */
 }
