@@ -25,7 +25,16 @@ static struct {
 	size_t skip, refuse;
 	size_t refuse_munmaps;
 	struct osmem_emu_stats stats;
+	struct osmem_emu_call calls[OSMEM_EMU_CALL_LOG];
+	size_t call_count; /* including those past the log's end */
 } emu;
+
+static void log_call(const struct osmem_emu_call *call)
+{
+	if (emu.call_count < OSMEM_EMU_CALL_LOG)
+		emu.calls[emu.call_count] = *call;
+	emu.call_count++;
+}
 
 static void reserve_heap(void)
 {
@@ -66,7 +75,18 @@ static void move_break(intptr_t increment)
 	emu.stats.brk_offset = (size_t)(emu.brk - emu.base);
 }
 
+static void *emulate_sbrk(intptr_t increment);
+
 void *osmem_os_sbrk(intptr_t increment)
+{
+	void *result = emulate_sbrk(increment);
+
+	log_call(&(struct osmem_emu_call){ .kind = OSMEM_EMU_SBRK, .increment = increment,
+					   .result = result });
+	return result;
+}
+
+static void *emulate_sbrk(intptr_t increment)
 {
 	char *old;
 
@@ -101,7 +121,19 @@ static int remember_mapping(void *addr, size_t length)
 	return 0;
 }
 
+static void *emulate_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+
 void *osmem_os_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+{
+	void *result = emulate_mmap(addr, length, prot, flags, fd, offset);
+
+	log_call(&(struct osmem_emu_call){ .kind = OSMEM_EMU_MMAP, .addr = addr, .length = length,
+					   .prot = prot, .flags = flags, .fd = fd,
+					   .offset = offset, .result = result });
+	return result;
+}
+
+static void *emulate_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
 	void *mapping;
 
@@ -118,7 +150,18 @@ void *osmem_os_mmap(void *addr, size_t length, int prot, int flags, int fd, off_
 	return mapping;
 }
 
+static int emulate_munmap(void *addr, size_t length);
+
 int osmem_os_munmap(void *addr, size_t length)
+{
+	int result = emulate_munmap(addr, length);
+
+	log_call(&(struct osmem_emu_call){ .kind = OSMEM_EMU_MUNMAP, .addr = addr, .length = length,
+					   .result = result ? (void *)-1 : NULL });
+	return result;
+}
+
+static int emulate_munmap(void *addr, size_t length)
 {
 	emu.stats.munmap_calls++;
 	if (emu.refuse_munmaps) {
@@ -169,6 +212,7 @@ size_t osmem_emu_reset(void)
 	emu.brk = emu.high_water = emu.base;
 	emu.skip = emu.refuse = emu.refuse_munmaps = 0;
 	emu.stats = (struct osmem_emu_stats){ 0 };
+	emu.call_count = 0;
 	return leaked;
 }
 
@@ -204,4 +248,19 @@ void *osmem_emu_heap_base(void)
 {
 	reserve_heap();
 	return emu.base;
+}
+
+size_t osmem_emu_calls(const struct osmem_emu_call **calls, size_t *dropped)
+{
+	size_t kept = emu.call_count < OSMEM_EMU_CALL_LOG ? emu.call_count : OSMEM_EMU_CALL_LOG;
+
+	*calls = emu.calls;
+	if (dropped)
+		*dropped = emu.call_count - kept;
+	return kept;
+}
+
+void osmem_emu_calls_clear(void)
+{
+	emu.call_count = 0;
 }

@@ -7,6 +7,8 @@
 #define OSMEM_OS_LAYER_EMULATED_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 /* Limits of the emulated machine: a larger request is refused, as the OS would refuse it. */
 #define OSMEM_EMU_HEAP_LIMIT ((size_t)256 << 20)
@@ -38,6 +40,26 @@ void *osmem_emu_foreign_sbrk(size_t increment);
 void osmem_emu_refuse_munmap(size_t count);
 
 void osmem_emu_get_stats(struct osmem_emu_stats *out);
+
+/* Every sbrk, mmap and munmap call the allocator made, with its arguments and result, as a tracing
+ * grader would see it (foreign sbrk moves are not the allocator's and are not logged). */
+enum osmem_emu_call_kind { OSMEM_EMU_SBRK, OSMEM_EMU_MMAP, OSMEM_EMU_MUNMAP };
+struct osmem_emu_call {
+	enum osmem_emu_call_kind kind;
+	intptr_t increment; /* sbrk */
+	void *addr;         /* mmap's hint, munmap's address */
+	size_t length;      /* mmap, munmap */
+	int prot, flags, fd;
+	off_t offset;
+	void *result;       /* sbrk: old break or (void *)-1; mmap: mapping or MAP_FAILED; munmap: NULL
+			     * on success, (void *)-1 on failure */
+};
+#define OSMEM_EMU_CALL_LOG 64
+
+/* The calls logged since the last osmem_emu_calls_clear() or reset; at most OSMEM_EMU_CALL_LOG are
+ * kept, `*dropped` (when not NULL) says how many more were made. */
+size_t osmem_emu_calls(const struct osmem_emu_call **calls, size_t *dropped);
+void osmem_emu_calls_clear(void);
 
 /* Where the emulated break starts: the heap's first block sits here. */
 void *osmem_emu_heap_base(void);
