@@ -34,7 +34,8 @@ struct slot {
 	unsigned char *ptr, *dead;
 	size_t size;
 	unsigned generation;
-	long poked; /* offset of 4 bytes written by `poke`, or -1 */
+	long poked; /* offset of the int written by `poke`, or -1 */
+	int poked_value;
 };
 
 struct mapping {
@@ -73,17 +74,24 @@ static void fill(size_t s)
 		slot->ptr[i] = pattern_byte(s, slot->generation, i);
 }
 
-/* The first byte of `ptr` that differs from slot s's pattern (poked bytes excepted), or -1. */
-static long first_changed(size_t s, const unsigned char *ptr, size_t size)
+/* What slot s's payload byte i should hold: its pattern, or the int `poke` wrote there. */
+static unsigned char expected_byte(size_t s, size_t i)
 {
 	const struct slot *slot = &slots[s];
+	unsigned char poked[sizeof(int)];
 
-	for (size_t i = 0; i < patterned(size); i++) {
-		if (slot->poked >= 0 && i >= (size_t)slot->poked && i < (size_t)slot->poked + sizeof(int))
-			continue;
-		if (ptr[i] != pattern_byte(s, slot->generation, i))
+	if (slot->poked < 0 || i < (size_t)slot->poked || i >= (size_t)slot->poked + sizeof(int))
+		return pattern_byte(s, slot->generation, i);
+	memcpy(poked, &slot->poked_value, sizeof(int));
+	return poked[i - (size_t)slot->poked];
+}
+
+/* The first byte of `ptr` that differs from what slot s's payload should hold, or -1. */
+static long first_changed(size_t s, const unsigned char *ptr, size_t size)
+{
+	for (size_t i = 0; i < patterned(size); i++)
+		if (ptr[i] != expected_byte(s, i))
 			return (long)i;
-	}
 	return -1;
 }
 
@@ -395,6 +403,7 @@ static void run(char *line)
 
 		memcpy(live(parse_slot(a, line), line) + parse_size(b, line), &value, sizeof(value));
 		slots[s].poked = (long)parse_size(b, line);
+		slots[s].poked_value = value;
 	} else if (!strcmp(op, "refuse")) {
 		osmem_emu_refuse(0, parse_size(a, line));
 	} else {
@@ -417,6 +426,7 @@ int main(int argc, char **argv)
 	script = fopen(argv[1], "r");
 	if (!script)
 		die("cannot open the script", argv[1]);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* what was printed before a crash is the evidence */
 	osmem_emu_reset();
 	while (fgets(line, sizeof(line), script)) {
 		line[strcspn(line, "#\n")] = '\0';
