@@ -147,7 +147,7 @@ run_replay() {
 	fuzzer_env "$given_skips" "$work/fuzzer" -runs=1 "${inputs[@]}" >"$log" 2>&1
 	status=$?
 	if ((status == 0)); then
-		echo "fuzz-own-allocator: PASS: $count inputs replayed, no failure ($src_dir)"
+		echo "fuzz-own-allocator: PASS: $count inputs replayed in $mode mode, no failure ($src_dir)"
 		return 0
 	fi
 	echo "fuzz-own-allocator: FAILED: $(first_failure "$log")"

@@ -90,10 +90,19 @@ advise_link() {
 	return 0
 }
 
+# Compiles one source from its own directory, quietly: the status goes to OBJ.status, the
+# messages to OBJ.log (start_compiles runs these side by side).
 compile_one() {
-	local src=$1 obj=$2 log=$work/obj/$(basename "$2" .o).log
+	local src=$1 obj=$2
+	(cd "$(dirname "$src")" && "$CC" "${cflags[@]}" -c "$src" -o "$obj") >"${obj%.o}.log" 2>&1
+	echo $? >"${obj%.o}.status"
+}
+
+# The compiler's messages; a failure stops the tool with them and what to try.
+finish_compile() {
+	local src=$1 obj=$2 log=${2%.o}.log
 	echo "fuzz-own-allocator: compiling ${src#"$(dirname "$src_dir")"/}"
-	if ! (cd "$(dirname "$src")" && "$CC" "${cflags[@]}" -c "$src" -o "$obj") >"$log" 2>&1; then
+	if [[ $(cat "${obj%.o}.status") != 0 ]]; then
 		cat "$log" >&2
 		echo "fuzz-own-allocator: compiling $src failed (the compiler's messages are above)" >&2
 		advise_compile "$log" "$src" >&2
@@ -103,36 +112,46 @@ compile_one() {
 	return 0
 }
 
+# Keeps or leaves out a compiled source (see compile_allocator).
+keep_object() {
+	local src=$1 obj=$2 symbols name=${1#"$(dirname "$src_dir")"/}
+	symbols=$(defines "$obj")
+	if grep -qx LLVMFuzzerTestOneInput <<<"$symbols"; then
+		echo "fuzz-own-allocator: left out $name: a fuzz target of its own"
+	elif grep -qx main <<<"$symbols" && ! defines_allocator "$symbols"; then
+		echo "fuzz-own-allocator: left out $name: it defines main (a test program?)"
+	elif grep -qE '^osmem_(os|emu)_' <<<"$symbols"; then
+		echo "fuzz-own-allocator: left out $name: an OS layer of its own (the harness brings the emulated one)"
+	else
+		if grep -qx main <<<"$symbols"; then
+			objcopy --redefine-sym "main=osmem_own_main_$(basename "${obj%.o}" | tr -c 'A-Za-z0-9_\n' _)" "$obj" ||
+				die "could not rename main in $obj"
+			echo "fuzz-own-allocator: $name: its main is renamed (objcopy --redefine-sym): the fuzzer brings its own"
+		fi
+		objects+=("$obj")
+		allocator_sources+=("$src")
+	fi
+}
+
 defines_allocator() { grep -qxE 'os_(malloc|free|calloc|realloc)' <<<"$1"; }
 
 # Sets `objects` to the compiled sources that make up the allocator. A file with main is a test
 # program, left out, unless it also defines the allocator (a single-file submission): then its
 # main is renamed in the object (objcopy --redefine-sym), since libFuzzer brings the main.
+# The sources compile side by side, as many at a time as there are cores.
 compile_allocator() {
-	local src obj symbols
+	local i object_of=() cores
+	cores=$(nproc 2>/dev/null || echo 2)
 	objects=() allocator_sources=()
-	rm -f "$work"/obj/*.o
-	for src in "${sources[@]}"; do
-		obj=$work/obj/$(basename "${src%.c}").o
-		[[ -e $obj ]] && obj=$work/obj/$(basename "$(dirname "$src")")-$(basename "${src%.c}").o
-		compile_one "$src" "$obj"
-		symbols=$(defines "$obj")
-		if grep -qx LLVMFuzzerTestOneInput <<<"$symbols"; then
-			echo "fuzz-own-allocator:   left out: a fuzz target of its own"
-		elif grep -qx main <<<"$symbols" && ! defines_allocator "$symbols"; then
-			echo "fuzz-own-allocator:   left out: defines main (a test program?)"
-		elif grep -qE '^osmem_(os|emu)_' <<<"$symbols"; then
-			echo "fuzz-own-allocator:   left out: an OS layer of its own (the harness brings the emulated one)"
-		else
-			if grep -qx main <<<"$symbols"; then
-				objcopy --redefine-sym "main=osmem_own_main_$(basename "${obj%.o}" | tr -c 'A-Za-z0-9_\n' _)" "$obj" ||
-					die "could not rename main in $obj"
-				echo "fuzz-own-allocator:   its main is renamed (objcopy --redefine-sym): the fuzzer brings its own"
-			fi
-			objects+=("$obj")
-			allocator_sources+=("$src")
-		fi
+	rm -f "$work"/obj/*.o "$work"/obj/*.status
+	for i in "${!sources[@]}"; do
+		object_of[i]=$work/obj/$i-$(basename "${sources[i]%.c}").o
+		while (($(jobs -rp | wc -l) >= cores)); do wait -n; done
+		compile_one "${sources[i]}" "${object_of[i]}" &
 	done
+	wait
+	for i in "${!sources[@]}"; do finish_compile "${sources[i]}" "${object_of[i]}"; done
+	for i in "${!sources[@]}"; do keep_object "${sources[i]}" "${object_of[i]}"; done
 	((${#objects[@]})) || die "nothing left to link in $src_dir (every file defines main, a fuzz target or an OS layer)"
 	check_symbols
 }

@@ -7,8 +7,16 @@
 #include <string.h>
 
 #ifdef OSMEM_REPRO_OWN
-/* An allocator of your own (tools/fuzz-own-allocator): your osmem.h, found through -I. */
+/* An allocator of your own (tools/fuzz-own-allocator): your osmem.h, found through -I; a
+ * submission made of osmem.c alone gets the four declarations here. */
+#if __has_include("osmem.h")
 #include "osmem.h"
+#else
+void *os_malloc(size_t size);
+void os_free(void *ptr);
+void *os_calloc(size_t nmemb, size_t size);
+void *os_realloc(void *ptr, size_t size);
+#endif
 #else
 #include "allocator/osmem.h"
 #include "allocator/osmem_debug.h"
