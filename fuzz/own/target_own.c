@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A foreign allocator implementing osmem.h as the fuzz target (tools/fuzz-own-allocator): only the
- * four calls, so the oracle applies its outside rules. Its static variables live in two sections
- * of their own (the tool renames the writable data sections of the allocator's merged object to
- * osmem_own_data and osmem_own_bss); resetting it puts their bytes back as they were before the
- * first input, and the harness resets the emulated OS layer, so every input starts from the
- * allocator's initial state. OSMEM_OWN_TRACE=1 prints each op as it runs (the tool's trace.txt). */
+ * four calls. OSMEM_FUZZ_MODE=contract (the default) judges every call against the contract's
+ * model (fuzz/model_oracle.h) besides the outside rules; OSMEM_FUZZ_MODE=memory applies the
+ * outside rules only, for an allocator with another block layout. Its static variables live in
+ * two sections of their own (the tool renames the writable data sections of the allocator's merged
+ * object to osmem_own_data and osmem_own_bss); resetting it puts their bytes back as they were
+ * before the first input, and the harness resets the emulated OS layer, so every input starts from
+ * the allocator's initial state. OSMEM_OWN_TRACE=1 prints each op as it runs (the tool's
+ * trace.txt). */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "allocator/os_layer.h"
@@ -132,6 +137,20 @@ static size_t header_size(void)
 	return text && *text ? strtoul(text, NULL, 10) : 32;
 }
 
+/* OSMEM_FUZZ_MODE: "contract" (default) or "memory"; anything else is a usage error. */
+static bool contract_mode(void)
+{
+	const char *mode = getenv("OSMEM_FUZZ_MODE");
+
+	if (!mode || !*mode || !strcmp(mode, "contract"))
+		return true;
+	if (!strcmp(mode, "memory"))
+		return false;
+	fprintf(stderr, "osmem-fuzz: OSMEM_FUZZ_MODE must be 'contract' or 'memory', not '%s'\n",
+		mode);
+	exit(2);
+}
+
 const struct fuzz_target *fuzz_target_under_test(void)
 {
 	static struct fuzz_target own = {
@@ -144,7 +163,9 @@ const struct fuzz_target *fuzz_target_under_test(void)
 	};
 
 	if (!own.header_size) {
-		own.header_size = header_size();
+		own.contract_model = own.follows_osmem_contract = contract_mode();
+		/* The contract fixes the header at 32 bytes; OSMEM_OWN_HEADER_SIZE is memory mode's. */
+		own.header_size = own.contract_model ? 32 : header_size();
 		if (getenv("OSMEM_OWN_TRACE"))
 			osmem_fuzz_trace(stderr);
 		answer_impossible = getenv("OSMEM_OWN_ANSWER_IMPOSSIBLE") != NULL;
