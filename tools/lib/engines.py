@@ -161,7 +161,7 @@ class LibFuzzer(Engine):
                        max((run.coverage for run in self.runs), default=0),
                        max((run.features for run in self.runs), default=0),
                        common.dir_stats(self.campaign.corpus)[0],
-                       sum(1 for run in self.runs if run.artifact))
+                       len({run.artifact for run in self.runs if run.artifact}))
 
     def failure_files(self):
         return sorted(glob.glob(os.path.join(self.campaign.failures_dir, "*-*")))
