@@ -5,6 +5,7 @@
 #include "fuzz/failure.h"
 #include "fuzz/graveyard.h"
 #include "fuzz/misuse.h"
+#include "fuzz/model_oracle.h"
 #include "fuzz/shadow.h"
 
 static struct {
@@ -23,17 +24,57 @@ void executor_reset(const struct fuzz_target *target)
 	shadow_reset(target->header_size);
 	contract_reset(target);
 	misuse_reset(target);
+	model_oracle_reset(target->contract_model);
+}
+
+/* Every allocator call goes through these: the contract oracle sees each one on its own. */
+static void *call_malloc(size_t size)
+{
+	void *ptr;
+
+	model_oracle_begin();
+	ptr = exec.target->malloc(size);
+	model_oracle_malloc(size, ptr);
+	return ptr;
+}
+
+static void *call_calloc(size_t nmemb, size_t size)
+{
+	void *ptr;
+
+	model_oracle_begin();
+	ptr = exec.target->calloc(nmemb, size);
+	model_oracle_calloc(nmemb, size, ptr);
+	return ptr;
+}
+
+static void *call_realloc(void *old, size_t size)
+{
+	void *ptr;
+
+	model_oracle_begin();
+	ptr = exec.target->realloc(old, size);
+	model_oracle_realloc(old, size, ptr);
+	return ptr;
+}
+
+/* `implicit`: the harness gives a slot's block back on its own account, not as the op's call. */
+static void call_free(void *ptr, bool implicit)
+{
+	model_oracle_begin();
+	exec.target->free(ptr);
+	model_oracle_free(ptr, implicit);
 }
 
 /* Gives the slot's block back, after checking that it kept its pattern; false if it was empty. */
-static bool drop_slot(unsigned slot)
+static bool drop_slot(unsigned slot, bool implicit)
 {
 	struct shadow_block block;
 
 	shadow_verify(slot);
 	block = shadow_release(slot);
 	if (block.ptr)
-		exec.target->free(block.ptr);
+		call_free(block.ptr, implicit);
 	return block.ptr != NULL;
 }
 
@@ -63,10 +104,10 @@ static void run_malloc(const struct fuzz_op *op)
 	struct snapshot before;
 	void *ptr;
 
-	drop_slot(op->slot);
+	drop_slot(op->slot, true);
 	contract_take(&before);
 	contract_note_free_runs(&request);
-	ptr = exec.target->malloc(op->size);
+	ptr = call_malloc(op->size);
 	judge_new_block(op->slot, ptr, &request, &before, false);
 }
 
@@ -76,10 +117,10 @@ static void run_calloc(const struct fuzz_op *op)
 	struct snapshot before;
 	void *ptr;
 
-	drop_slot(op->slot);
+	drop_slot(op->slot, true);
 	contract_take(&before);
 	contract_note_free_runs(&request);
-	ptr = exec.target->calloc(op->nmemb, op->size);
+	ptr = call_calloc(op->nmemb, op->size);
 	judge_new_block(op->slot, ptr, &request, &before, true);
 }
 
@@ -88,11 +129,11 @@ static void run_free(const struct fuzz_op *op)
 	struct snapshot before;
 
 	if (shadow_slot(op->slot)->ptr) {
-		drop_slot(op->slot);
+		drop_slot(op->slot, false);
 		return;
 	}
 	contract_take(&before);
-	exec.target->free(NULL);
+	call_free(NULL, false);
 	contract_expect_unchanged(&before, "free(NULL)");
 }
 
@@ -103,7 +144,7 @@ static void realloc_to_zero(unsigned slot)
 	void *ptr;
 
 	old = shadow_release(slot);
-	ptr = exec.target->realloc(old.ptr, 0);
+	ptr = call_realloc(old.ptr, 0);
 	if (ptr)
 		fuzz_fail("realloc(%p, 0) returned %p, not NULL", (void *)old.ptr, ptr);
 }
@@ -115,7 +156,7 @@ static void realloc_impossible(unsigned slot, size_t size)
 	void *ptr;
 
 	contract_take(&before);
-	ptr = exec.target->realloc(shadow_slot(slot)->ptr, size);
+	ptr = call_realloc(shadow_slot(slot)->ptr, size);
 	if (ptr)
 		fuzz_fail("returned %p for a size that cannot be represented", ptr);
 	contract_expect_unchanged(&before, "realloc to an impossible size");
@@ -135,7 +176,7 @@ static void realloc_live(unsigned slot, const struct request *request)
 	}
 	exec.bytes_copied += copy;
 	contract_take(&before);
-	ptr = exec.target->realloc(old.ptr, request->total);
+	ptr = call_realloc(old.ptr, request->total);
 	if (!ptr) {
 		contract_expect_refusal(&before, "realloc of a live block");
 		shadow_verify(slot);
@@ -155,7 +196,7 @@ static void run_realloc(const struct fuzz_op *op)
 	if (!shadow_slot(op->slot)->ptr) {
 		contract_take(&before);
 		contract_note_free_runs(&request);
-		ptr = exec.target->realloc(NULL, op->size);
+		ptr = call_realloc(NULL, op->size);
 		judge_new_block(op->slot, ptr, &request, &before, false);
 		return;
 	}
@@ -176,6 +217,7 @@ static void run_check(void)
 static void run_refuse(const struct fuzz_op *op)
 {
 	osmem_emu_refuse(op->skip, op->count);
+	model_oracle_refuse(op->skip, op->count);
 }
 
 bool executor_run(const struct fuzz_op *op)
@@ -214,7 +256,7 @@ void executor_finish(void)
 {
 	failure_set_phase("end (free all)");
 	for (unsigned slot = 0; slot < FUZZ_SLOTS; slot++) {
-		if (drop_slot(slot))
+		if (drop_slot(slot, true))
 			contract_check_after_op(false, shadow_live_bytes());
 	}
 	contract_check_end();

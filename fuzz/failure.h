@@ -15,4 +15,9 @@ void failure_set_phase(const char *phase);
 
 __attribute__((noreturn, format(printf, 1, 2))) void fuzz_fail(const char *rule, ...);
 
+/* The same with the rule's name in brackets first: "osmem-fuzz: op 7 malloc(slot 2, 100):
+ * [best fit, tie to the lowest address] expected ..., got ... (seen by a tracing grader)". */
+__attribute__((noreturn, format(printf, 2, 3))) void fuzz_fail_rule(const char *rule,
+								   const char *fmt, ...);
+
 #endif

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A foreign allocator implementing osmem.h as the fuzz target (tools/fuzz-own-allocator): only the
- * four calls, so the oracle applies its outside rules. Its static variables live in two sections
+ * four calls. OSMEM_FUZZ_MODE=contract (the default) judges every call against the contract's
+ * model (fuzz/model_oracle.h) besides the outside rules; OSMEM_FUZZ_MODE=memory applies the
+ * outside rules only, for an allocator with another block layout. Its static variables live in two sections
  * of their own (own_sections.h); resetting it puts their bytes back as they were before the first
  * input, and the harness resets the emulated OS layer, so every input starts from the allocator's
  * initial state. */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "allocator/osmem.h"
 #include "fuzz/target.h"
@@ -79,6 +84,20 @@ static size_t header_size(void)
 	return text && *text ? strtoul(text, NULL, 10) : 32;
 }
 
+/* OSMEM_FUZZ_MODE: "contract" (default) or "memory"; anything else is a usage error. */
+static bool contract_mode(void)
+{
+	const char *mode = getenv("OSMEM_FUZZ_MODE");
+
+	if (!mode || !*mode || !strcmp(mode, "contract"))
+		return true;
+	if (!strcmp(mode, "memory"))
+		return false;
+	fprintf(stderr, "osmem-fuzz: OSMEM_FUZZ_MODE must be 'contract' or 'memory', not '%s'\n",
+		mode);
+	exit(2);
+}
+
 const struct fuzz_target *fuzz_target_under_test(void)
 {
 	static struct fuzz_target own = {
@@ -90,7 +109,10 @@ const struct fuzz_target *fuzz_target_under_test(void)
 		.reset = own_reset,
 	};
 
-	if (!own.header_size)
-		own.header_size = header_size();
+	if (!own.header_size) {
+		own.contract_model = own.follows_osmem_contract = contract_mode();
+		/* The contract fixes the header at 32 bytes; OSMEM_OWN_HEADER_SIZE is memory mode's. */
+		own.header_size = own.contract_model ? 32 : header_size();
+	}
 	return &own;
 }

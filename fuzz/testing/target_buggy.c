@@ -106,7 +106,11 @@ const struct fuzz_target *fuzz_target_under_test(void)
 			buggy.set_fault_handler = NULL;
 			buggy.header_size = 0;
 			buggy.follows_osmem_contract = false;
+			buggy.contract_model = false;
 		}
+		/* The contract model judges first when on; the other rules are shown with it off. */
+		if (getenv("OSMEM_FUZZ_TEST_NO_MODEL"))
+			buggy.contract_model = false;
 		buggy.malloc = buggy_malloc;
 		buggy.free = buggy_free;
 		buggy.calloc = buggy_calloc;
