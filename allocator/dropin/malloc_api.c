@@ -15,6 +15,7 @@
 #include "allocator/dropin/aligned_table.h"
 #include "allocator/dropin/lock.h"
 #include "allocator/osmem.h"
+#include "sanitizers/track.h"
 
 /* What every osmem payload is aligned to in this build (-DOSMEM_ALIGNMENT=16). */
 #define NATURAL_ALIGNMENT 16
@@ -79,14 +80,15 @@ static void *payload_of_pointer(void *ptr)
 }
 
 /* Usable bytes from `ptr` to the end of its block: the header's size, as the contract lets callers
- * read it, less the over-alignment offset. Under the lock. */
+ * read it, less the over-alignment offset. Under Valgrind the slack past the requested size is
+ * inaccessible, so there the usable size is the requested one. Under the lock. */
 static size_t usable_size(void *ptr)
 {
 	size_t offset = aligned_table_offset(ptr);
-	const struct block_meta *header =
-		(const struct block_meta *)((char *)ptr - offset) - 1;
+	void *payload = (char *)ptr - offset;
+	const struct block_meta *header = (const struct block_meta *)payload - 1;
 
-	return header->size - offset;
+	return track_requested_size(payload, header->size) - offset;
 }
 
 void free(void *ptr)
