@@ -35,9 +35,9 @@ else
 fi
 
 for name in 02-best-fit-tie-last 04-mmap-threshold-payload 15-coalesce-stale-prev \
-	35-realloc-extends-merged-last 36-realloc-absorbs-all; do
+	35-realloc-extends-merged-last 43-refused-growth-changes-heap; do
 	patch=$zoo/variants/$name.patch
-	rule=$(sed -n 's/^zoo-rule: //p' "$patch")
+	rule=$(sed -n "s/^zoo-oracle: //p" "$patch")
 	copy "$name" "$patch" || { fail "$name: the patch does not apply"; continue; }
 	out=$(fuzz_own "$TEST_TMPDIR/$name" --replay "$zoo/inputs/$name")
 	line=$(grep -m1 'FAILED: osmem-fuzz:' <<<"$out")
