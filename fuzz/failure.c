@@ -52,3 +52,10 @@ void fuzz_fail_rule(const char *rule, const char *fmt, ...)
 	va_start(args, fmt);
 	fail(rule, fmt, args);
 }
+
+void fuzz_fail_line(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+	fflush(stderr);
+	abort();
+}

@@ -141,6 +141,11 @@ static bool predict_free(const struct grave *grave, enum osmem_fault *fault)
 	return true;
 }
 
+const uint8_t *graveyard_last(unsigned slot)
+{
+	return yard.graves[slot].ptr;
+}
+
 bool graveyard_predict(unsigned slot, bool by_realloc, struct fault_prediction *p)
 {
 	const struct grave *grave = &yard.graves[slot];

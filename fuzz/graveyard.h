@@ -31,6 +31,9 @@ void graveyard_mapped(const uint8_t *ptr, size_t size);
 /* After each op: reads the headers of the heap blocks given back during it, as freed. */
 void graveyard_settle(void);
 
+/* The slot's last pointer given back, or NULL. */
+const uint8_t *graveyard_last(unsigned slot);
+
 /* The slot's last pointer and what giving it back again must do (`by_realloc`: os_realloc(p, n > 0),
  * else os_free); false when there is none or the oracle cannot tell (the op is then skipped). */
 bool graveyard_predict(unsigned slot, bool by_realloc, struct fault_prediction *p);

@@ -78,7 +78,7 @@ static void parse_skipped_rules(void)
 	}
 }
 
-static bool rule_skipped(const char *rule)
+bool model_oracle_skips(const char *rule)
 {
 	for (size_t i = 0; i < skipped.count; i++) {
 		if (!strcmp(skipped.names[i], rule))
@@ -281,7 +281,7 @@ __attribute__((format(printf, 3, 4))) static bool deviation(const char *rule, bo
 	char text[768], freed[48];
 	va_list args;
 
-	if (rule_skipped(rule)) {
+	if (model_oracle_skips(rule)) {
 		oracle.deviated = true;
 		return false;
 	}

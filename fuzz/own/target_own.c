@@ -98,6 +98,20 @@ static bool contract_mode(void)
 	exit(2);
 }
 
+/* OSMEM_FUZZ_FORMAT: "1" (default, corpus/osmem_fuzz) or "misuse" (the misuse format,
+ * corpus/osmem_misuse_fuzz: bad pointers besides format 1's ops). */
+static bool misuse_format(void)
+{
+	const char *format = getenv("OSMEM_FUZZ_FORMAT");
+
+	if (!format || !*format || !strcmp(format, "1"))
+		return false;
+	if (!strcmp(format, "misuse"))
+		return true;
+	fprintf(stderr, "osmem-fuzz: OSMEM_FUZZ_FORMAT must be '1' or 'misuse', not '%s'\n", format);
+	exit(2);
+}
+
 const struct fuzz_target *fuzz_target_under_test(void)
 {
 	static struct fuzz_target own = {
@@ -113,6 +127,7 @@ const struct fuzz_target *fuzz_target_under_test(void)
 		own.contract_model = own.follows_osmem_contract = contract_mode();
 		/* The contract fixes the header at 32 bytes; OSMEM_OWN_HEADER_SIZE is memory mode's. */
 		own.header_size = own.contract_model ? 32 : header_size();
+		own.next_op = misuse_format() ? fuzz_next_misuse_op : NULL;
 	}
 	return &own;
 }
