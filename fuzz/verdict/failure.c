@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/failure.h"
+#include "fuzz/verdict/failure.h"
 
 #include <stdarg.h>
 #include <stdio.h>

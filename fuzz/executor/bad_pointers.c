@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/bad_pointers.h"
+#include "fuzz/executor/bad_pointers.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -7,15 +7,15 @@
 #include <sys/wait.h>
 
 #include "allocator/os_layer_emulated.h"
-#include "fuzz/calls.h"
-#include "fuzz/failure.h"
-#include "fuzz/graveyard.h"
-#include "fuzz/isolate.h"
-#include "fuzz/live_index.h"
+#include "fuzz/executor/calls.h"
+#include "fuzz/verdict/failure.h"
+#include "fuzz/oracle/graveyard.h"
+#include "fuzz/executor/isolate.h"
+#include "fuzz/oracle/live_index.h"
 #include "fuzz/model/model.h"
-#include "fuzz/model_oracle.h"
-#include "fuzz/pattern.h"
-#include "fuzz/shadow.h"
+#include "fuzz/oracle/model_oracle.h"
+#include "fuzz/oracle/pattern.h"
+#include "fuzz/oracle/shadow.h"
 
 #define HEADER_SIZE ((size_t)32)
 

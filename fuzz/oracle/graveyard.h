@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "fuzz/faults.h"
+#include "fuzz/oracle/faults.h"
 
 /* How many mappings given back the allocator remembers (allocator/README.md). */
 #define GRAVEYARD_UNMAPPED_REMEMBERED 16

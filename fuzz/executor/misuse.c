@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/misuse.h"
+#include "fuzz/executor/misuse.h"
 
 #include <stdint.h>
 #include <string.h>
 
 #include "allocator/block_meta.h"
 #include "allocator/os_layer_emulated.h"
-#include "fuzz/bad_pointers.h"
-#include "fuzz/calls.h"
-#include "fuzz/contract.h"
-#include "fuzz/failure.h"
-#include "fuzz/faults.h"
-#include "fuzz/graveyard.h"
-#include "fuzz/model_oracle.h"
-#include "fuzz/pattern.h"
-#include "fuzz/shadow.h"
+#include "fuzz/executor/bad_pointers.h"
+#include "fuzz/executor/calls.h"
+#include "fuzz/oracle/contract.h"
+#include "fuzz/verdict/failure.h"
+#include "fuzz/oracle/faults.h"
+#include "fuzz/oracle/graveyard.h"
+#include "fuzz/oracle/model_oracle.h"
+#include "fuzz/oracle/pattern.h"
+#include "fuzz/oracle/shadow.h"
 
 /* A foreign sbrk arg below this moves the break by 8 * (arg + 1) bytes; from it on, to
  * (arg - FOREIGN_TO_LIMIT) pages below the emulated heap limit. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/model_oracle.h"
+#include "fuzz/oracle/model_oracle.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 
 #include "allocator/block_meta.h"
 #include "allocator/os_layer_emulated.h"
-#include "fuzz/failure.h"
+#include "fuzz/verdict/failure.h"
 #include "fuzz/model/model.h"
 #include "sanitizers/track.h"
 

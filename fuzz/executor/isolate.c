@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/isolate.h"
+#include "fuzz/executor/isolate.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuzz/failure.h"
+#include "fuzz/verdict/failure.h"
 
 /* Sanitizer runtimes call this on a report; libFuzzer registers its crash handler there. */
 extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
