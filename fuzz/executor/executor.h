@@ -14,7 +14,10 @@
  * bound a few multi-megabyte reallocs dominate the fuzzer's time. */
 #define FUZZ_MAX_COPY_BYTES ((size_t)1 << 20)
 
-void executor_reset(const struct fuzz_target *target);
+/* Runs an op of a kind beyond format 1's (the misuse format's: misuse.h). */
+typedef void (*executor_more_ops)(const struct fuzz_op *op);
+
+void executor_reset(const struct fuzz_target *target, executor_more_ops more_ops);
 
 /* Runs one op and its checks; false when the op would go over FUZZ_MAX_COPY_BYTES (not run). */
 bool executor_run(const struct fuzz_op *op);

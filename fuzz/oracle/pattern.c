@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/pattern.h"
+#include "fuzz/oracle/pattern.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/failure.h"
+#include "fuzz/verdict/failure.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,4 +51,11 @@ void fuzz_fail_rule(const char *rule, const char *fmt, ...)
 
 	va_start(args, fmt);
 	fail(rule, fmt, args);
+}
+
+void fuzz_fail_line(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+	fflush(stderr);
+	abort();
 }

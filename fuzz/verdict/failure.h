@@ -35,4 +35,7 @@ void failure_set_phase(const char *phase);
 __attribute__((noreturn, format(printf, 2, 3))) void fuzz_fail_rule(const char *rule,
 								   const char *fmt, ...);
 
+/* A line the oracle already wrote in a child process (isolate.h), passed on as it is. */
+__attribute__((noreturn)) void fuzz_fail_line(const char *line);
+
 #endif

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/contract.h"
+#include "fuzz/oracle/contract.h"
 
 #include <stdint.h>
 
 #include "allocator/block_meta.h"
-#include "fuzz/failure.h"
+#include "fuzz/verdict/failure.h"
 
 /* Fallback growth rule for targets without the contract: over any churn the break stays below
  * this factor of the peak of live bytes, plus slack for preallocation and size classes. */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/faults.h"
+#include "fuzz/oracle/faults.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz/failure.h"
+#include "fuzz/verdict/failure.h"
 
 static struct {
 	bool armed, met;

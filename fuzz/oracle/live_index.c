@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/live_index.h"
+#include "fuzz/oracle/live_index.h"
 
 #include <stddef.h>
 

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/graveyard.h"
+#include "fuzz/oracle/graveyard.h"
 
 #include <stdbool.h>
 #include <string.h>
 
 #include "allocator/block_meta.h"
 #include "allocator/os_layer_emulated.h"
-#include "fuzz/contract.h"
-#include "fuzz/live_index.h"
+#include "fuzz/oracle/contract.h"
+#include "fuzz/oracle/live_index.h"
 #include "fuzz/ops.h"
-#include "fuzz/pattern.h"
-#include "fuzz/shadow.h"
+#include "fuzz/oracle/pattern.h"
+#include "fuzz/oracle/shadow.h"
 
 /* Size, status and seal: the bytes that tell a header the allocator wrote from anything else. */
 #define SEALED_BYTES 16
@@ -139,6 +139,11 @@ static bool predict_free(const struct grave *grave, enum osmem_fault *fault)
 	*fault = unmapped_lately(grave->ptr - HEADER_SIZE) ? OSMEM_FAULT_DOUBLE_FREE
 							    : OSMEM_FAULT_INVALID_POINTER;
 	return true;
+}
+
+const uint8_t *graveyard_last(unsigned slot)
+{
+	return yard.graves[slot].ptr;
 }
 
 bool graveyard_predict(unsigned slot, bool by_realloc, struct fault_prediction *p)

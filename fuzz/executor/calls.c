@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/calls.h"
+#include "fuzz/executor/calls.h"
 
-#include "fuzz/model_oracle.h"
+#include "fuzz/oracle/model_oracle.h"
 
 static const struct fuzz_target *target;
 

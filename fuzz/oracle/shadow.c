@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/shadow.h"
+#include "fuzz/oracle/shadow.h"
 
 #include <string.h>
 
-#include "fuzz/failure.h"
-#include "fuzz/graveyard.h"
-#include "fuzz/live_index.h"
+#include "fuzz/verdict/failure.h"
+#include "fuzz/oracle/graveyard.h"
+#include "fuzz/oracle/live_index.h"
 #include "fuzz/ops.h"
-#include "fuzz/pattern.h"
+#include "fuzz/oracle/pattern.h"
 
 static struct {
 	struct shadow_block slots[FUZZ_SLOTS];

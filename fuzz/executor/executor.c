@@ -1,28 +1,28 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/executor.h"
+#include "fuzz/executor/executor.h"
 
-#include "fuzz/contract.h"
-#include "fuzz/failure.h"
-#include "fuzz/graveyard.h"
-#include "fuzz/misuse.h"
-#include "fuzz/model_oracle.h"
-#include "fuzz/calls.h"
-#include "fuzz/shadow.h"
+#include "fuzz/oracle/contract.h"
+#include "fuzz/verdict/failure.h"
+#include "fuzz/oracle/graveyard.h"
+#include "fuzz/oracle/model_oracle.h"
+#include "fuzz/executor/calls.h"
+#include "fuzz/oracle/shadow.h"
 
 static struct {
 	const struct fuzz_target *target;
 	bool coalesced;      /* the current op ended with a heap search: check coalescing */
 	size_t bytes_copied; /* toward FUZZ_MAX_COPY_BYTES */
 	bool over_budget;
+	executor_more_ops more_ops; /* the input format's ops beyond format 1's */
 } exec;
 
-void executor_reset(const struct fuzz_target *target)
+void executor_reset(const struct fuzz_target *target, executor_more_ops more_ops)
 {
 	exec.target = target;
+	exec.more_ops = more_ops;
 	exec.bytes_copied = 0;
 	shadow_reset(target->header_size);
 	contract_reset(target);
-	misuse_reset(target);
 	calls_reset(target);
 }
 
@@ -168,7 +168,8 @@ bool executor_run(const struct fuzz_op *op)
 		run_refuse(op);
 		break;
 	default:
-		misuse_run(op);
+		if (exec.more_ops)
+			exec.more_ops(op);
 		break;
 	}
 	graveyard_settle();

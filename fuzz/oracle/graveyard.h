@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "fuzz/faults.h"
+#include "fuzz/oracle/faults.h"
 
 /* How many mappings given back the allocator remembers (allocator/README.md). */
 #define GRAVEYARD_UNMAPPED_REMEMBERED 16
@@ -30,6 +30,9 @@ void graveyard_mapped(const uint8_t *ptr, size_t size);
 
 /* After each op: reads the headers of the heap blocks given back during it, as freed. */
 void graveyard_settle(void);
+
+/* The slot's last pointer given back, or NULL. */
+const uint8_t *graveyard_last(unsigned slot);
 
 /* The slot's last pointer and what giving it back again must do (`by_realloc`: os_realloc(p, n > 0),
  * else os_free); false when there is none or the oracle cannot tell (the op is then skipped). */

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/misuse.h"
+#include "fuzz/executor/misuse.h"
 
 #include <stdint.h>
 #include <string.h>
 
 #include "allocator/block_meta.h"
 #include "allocator/os_layer_emulated.h"
-#include "fuzz/calls.h"
-#include "fuzz/contract.h"
-#include "fuzz/failure.h"
-#include "fuzz/faults.h"
-#include "fuzz/graveyard.h"
-#include "fuzz/model_oracle.h"
-#include "fuzz/pattern.h"
-#include "fuzz/shadow.h"
+#include "fuzz/executor/bad_pointers.h"
+#include "fuzz/executor/calls.h"
+#include "fuzz/oracle/contract.h"
+#include "fuzz/verdict/failure.h"
+#include "fuzz/oracle/faults.h"
+#include "fuzz/oracle/graveyard.h"
+#include "fuzz/oracle/model_oracle.h"
+#include "fuzz/oracle/pattern.h"
+#include "fuzz/oracle/shadow.h"
 
 /* A foreign sbrk arg below this moves the break by 8 * (arg + 1) bytes; from it on, to
  * (arg - FOREIGN_TO_LIMIT) pages below the emulated heap limit. */
@@ -21,9 +22,6 @@
 #define PAGE ((size_t)4096)
 /* The bit a corrupted prev link gets flipped: 64 TiB away from the 256 MiB emulated heap. */
 #define PREV_FLIP ((uintptr_t)1 << 46)
-
-/* A harness global: never an allocator's block. */
-static uint64_t global_words[4];
 
 static const struct fuzz_target *target;
 /* The header FIELD_NEXT_FORGED wrote past the heap end, and the bytes it overwrote. */
@@ -38,7 +36,8 @@ void misuse_reset(const struct fuzz_target *t)
 	target = t->next_op && t->heap_check && t->heap_stats && t->set_fault_handler && t->reseal
 			 ? t : NULL;
 	foreign_gaps = 0;
-	graveyard_reset(target != NULL);
+	bad_pointers_reset(t);
+	graveyard_reset(target || bad_pointers_enabled());
 }
 
 static struct block_meta *header_of(const struct shadow_block *block)
@@ -122,52 +121,26 @@ static void corrupt(struct block_meta *header, enum fuzz_field field, bool resea
 		target->reseal((uint8_t *)header + HEADER_SIZE);
 }
 
-/* A payload + offset inside the harness's pattern: never a header the allocator wrote. */
-static void *interior_pointer(const struct shadow_block *block, unsigned arg)
-{
-	size_t patterned = block->size < PATTERN_WINDOW ? block->size : PATTERN_WINDOW;
-
-	return block->ptr + 8 * (1 + arg % (patterned / 8 - 1));
-}
-
 /* The pointer of a misuse op and its predicted outcome; false when the slot does not allow it. */
 static bool choose(const struct fuzz_op *op, uint64_t *stack_words, struct fault_prediction *m)
 {
 	const struct shadow_block *block = shadow_slot(op->slot);
-	struct osmem_emu_stats emu;
 
 	m->fault_expected = true;
 	m->fault = OSMEM_FAULT_INVALID_POINTER;
 	switch (op->misuse) {
 	case MISUSE_DEAD:
 		return graveyard_predict(op->slot, op->call == CALL_REALLOC, m);
-	case MISUSE_INTERIOR:
-		m->ptr = block->ptr && block->size >= 16 ? interior_pointer(block, op->arg) : NULL;
-		return m->ptr != NULL;
-	case MISUSE_MISALIGNED:
-		m->ptr = block->ptr ? block->ptr + 1 + op->arg % 7 : NULL;
-		return m->ptr != NULL;
-	case MISUSE_STACK:
-		m->ptr = &stack_words[2];
-		return true;
-	case MISUSE_GLOBAL:
-		m->ptr = &global_words[2];
-		return true;
-	case MISUSE_BREAK:
-		osmem_emu_get_stats(&emu);
-		m->ptr = (uint8_t *)osmem_emu_heap_base() + emu.brk_offset;
-		return true;
 	case MISUSE_CORRUPT_HEADER:
 		m->ptr = block->ptr;
 		m->fault = OSMEM_FAULT_CORRUPT_HEADER;
 		return block->ptr != NULL;
-	case MISUSE_NEAR_NULL:
-		m->ptr = (void *)HEADER_SIZE;
-		return true;
-	default:
+	case MISUSE_REFUSED_MUNMAP:
 		m->ptr = block->ptr;
 		m->fault = OSMEM_FAULT_UNMAP_FAILED;
 		return block->ptr && is_mapped(block);
+	default:
+		return bad_pointer_of(op, stack_words, &m->ptr);
 	}
 }
 
@@ -374,8 +347,10 @@ static void run_foreign_sbrk(const struct fuzz_op *op)
 
 void misuse_run(const struct fuzz_op *op)
 {
-	if (!target)
+	if (!target) {
+		bad_pointers_run(op);
 		return;
+	}
 	switch (op->kind) {
 	case FUZZ_MISUSE:
 		run_misuse(op);

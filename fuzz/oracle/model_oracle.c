@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fuzz/model_oracle.h"
+#include "fuzz/oracle/model_oracle.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 
 #include "allocator/block_meta.h"
 #include "allocator/os_layer_emulated.h"
-#include "fuzz/failure.h"
+#include "fuzz/verdict/failure.h"
 #include "fuzz/model/model.h"
 #include "sanitizers/track.h"
 
@@ -44,6 +44,7 @@ static struct {
 	struct live_mapping maps[MODEL_MAX_MAPPINGS];
 	size_t map_count;
 	char *map_header[MAX_MAP_IDS];
+	size_t map_size[MAX_MAP_IDS]; /* payload bytes, as mmap was asked for (32 + size) */
 	struct osmem_emu_call calls[OSMEM_EMU_CALL_LOG]; /* this call's, without sbrk(0) */
 	size_t call_count, dropped;
 	struct model_block seen[MODEL_MAX_BLOCKS]; /* the heap walked through its headers */
@@ -78,7 +79,7 @@ static void parse_skipped_rules(void)
 	}
 }
 
-static bool rule_skipped(const char *rule)
+bool model_oracle_skips(const char *rule)
 {
 	for (size_t i = 0; i < skipped.count; i++) {
 		if (!strcmp(skipped.names[i], rule))
@@ -157,6 +158,12 @@ static bool readable_heap_header(const char *at, size_t brk)
 	       (size_t)(at - oracle.base) <= brk - MODEL_HEADER;
 }
 
+/* The emulated heap's reservation: no mapping lies there. */
+static bool in_heap_reservation(const char *at)
+{
+	return at >= oracle.base && at < oracle.base + MODEL_HEAP_LIMIT;
+}
+
 static const struct live_mapping *live_mapping_at(const char *header)
 {
 	for (size_t i = 0; i < oracle.map_count; i++) {
@@ -189,16 +196,28 @@ static const char *status_name(int status)
 	}
 }
 
-/* heap+0x20 for heap payloads (header + 32), mapping#k+0x20 for mapped ones. */
+/* The id of the mapping whose header is at `header`, live or given back in this input. */
+static bool mapping_id_of(const char *header, unsigned *id)
+{
+	for (unsigned i = 0; i < oracle.model.next_map_id && i < MAX_MAP_IDS; i++) {
+		if (oracle.map_header[i] && oracle.map_header[i] == header) {
+			*id = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* heap+0x20 for heap payloads (header + 32), mapping#k+0x20 for mapped ones. Only for messages. */
 static const char *pointer_name(const void *ptr, char *buf, size_t size)
 {
 	const char *p = ptr;
-	const struct live_mapping *map = p ? live_mapping_at(header_of(p)) : NULL;
+	unsigned id;
 
 	if (!p)
 		snprintf(buf, size, "NULL");
-	else if (map)
-		snprintf(buf, size, "mapping#%u+0x20", map->id);
+	else if (mapping_id_of(header_of(p), &id))
+		snprintf(buf, size, "mapping#%u+0x20", id);
 	else if (p >= oracle.base && p < oracle.base + MODEL_HEAP_LIMIT)
 		snprintf(buf, size, "heap+0x%zx", (size_t)(p - oracle.base));
 	else
@@ -281,7 +300,7 @@ __attribute__((format(printf, 3, 4))) static bool deviation(const char *rule, bo
 	char text[768], freed[48];
 	va_list args;
 
-	if (rule_skipped(rule)) {
+	if (model_oracle_skips(rule)) {
 		oracle.deviated = true;
 		return false;
 	}
@@ -324,13 +343,14 @@ static bool same_call(const struct model_call *want, const struct osmem_emu_call
 	}
 }
 
-static void add_live_mapping(char *header, unsigned id)
+static void add_live_mapping(char *header, unsigned id, size_t length)
 {
 	if (oracle.map_count == MODEL_MAX_MAPPINGS || id >= MAX_MAP_IDS)
 		fuzz_fail_rule("harness limit", "more than %d live mappings or %d mmaps in one input",
 			       MODEL_MAX_MAPPINGS, MAX_MAP_IDS);
 	oracle.maps[oracle.map_count++] = (struct live_mapping){ header, id };
 	oracle.map_header[id] = header;
+	oracle.map_size[id] = length - MODEL_HEADER;
 }
 
 static void remove_live_mapping(const char *header)
@@ -353,7 +373,8 @@ static void follow_mappings(const struct model_outcome *out)
 
 		if (c->kind == OSMEM_EMU_MMAP && c->result != MAP_FAILED)
 			add_live_mapping(c->result,
-					 predicted ? out->calls[i].map_id : oracle.model.next_map_id++);
+					 predicted ? out->calls[i].map_id : oracle.model.next_map_id++,
+					 c->length);
 		else if (c->kind == OSMEM_EMU_MUNMAP && !c->result)
 			remove_live_mapping(c->addr);
 	}
@@ -459,18 +480,16 @@ static bool check_mapped_headers(void)
 {
 	char name[48];
 
-	for (size_t i = 0; i < oracle.model.map_count; i++) {
-		const struct model_mapping *m = &oracle.model.maps[i];
-		const char *header = oracle.map_header[m->id];
+	for (size_t i = 0; i < oracle.map_count; i++) {
+		const char *header = oracle.maps[i].header;
+		size_t size = oracle.map_size[oracle.maps[i].id];
 		struct header_view h;
 
-		if (!header || !live_mapping_at(header))
-			continue;
 		read_header(header, &h);
-		if (h.size != m->size || h.status != MODEL_MAPPED)
+		if (h.size != size || h.status != MODEL_MAPPED)
 			return deviation(RULE_HEADER, false,
 					 "mapped block %s: expected size %zu, status 2, got size %zu, status %d",
-					 pointer_name(header + MODEL_HEADER, name, sizeof(name)), m->size,
+					 pointer_name(header + MODEL_HEADER, name, sizeof(name)), size,
 					 h.size, h.status);
 	}
 	return true;
@@ -483,7 +502,9 @@ static char *skip_mapped(char *link, bool forward)
 {
 	struct header_view h;
 
-	for (size_t steps = 0; link && live_mapping_at(link) && steps <= oracle.map_count; steps++) {
+	for (size_t steps = 0; link && !in_heap_reservation(link) && live_mapping_at(link) &&
+			       steps <= oracle.map_count;
+	     steps++) {
 		read_header(link, &h);
 		link = forward ? h.next : h.prev;
 	}
@@ -636,6 +657,7 @@ static void adopt_observed(void)
 
 		read_header(oracle.maps[i].header, &h);
 		model_adopt_mapping(&oracle.model, oracle.maps[i].id, h.size);
+		oracle.map_size[oracle.maps[i].id] = h.size;
 	}
 	if (brk < MODEL_HEADER) {
 		model_adopt_heap(&oracle.model, NULL, 0, brk);

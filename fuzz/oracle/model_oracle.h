@@ -20,6 +20,9 @@ void model_oracle_reset(bool enabled);
 
 bool model_oracle_enabled(void);
 
+/* True when OSMEM_FUZZ_SKIP_RULES names `rule`. */
+bool model_oracle_skips(const char *rule);
+
 /* Right before an allocator call: forgets the OS calls logged so far. */
 void model_oracle_begin(void);
 
