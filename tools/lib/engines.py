@@ -141,7 +141,9 @@ class LibFuzzer(Engine):
         left = self.remaining()
         if left is not None:
             self.workers[worker] = self.launch(worker, left, len(self.workers))
-        return [f"job {worker}: new failure: {message}"] if new else []
+        restarted = "restarted" if left is not None else "time is up"
+        return [f"job {worker}: failure: {message} ({restarted}; repeats are counted, not shown)"] \
+            if new else []
 
     def drop_from_corpus(self, artifact):
         """An input of the corpus itself that fails (a seed, an input imported from an earlier

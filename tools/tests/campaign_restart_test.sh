@@ -30,7 +30,7 @@ done
 starts=$(cat "$campaign"/logs/libfuzzer-*.log | grep -c INITED)
 [ "$starts" -ge $((jobs + 2)) ] || fail "libFuzzer loaded the corpus $starts time(s), wanted a restart after each failure"
 [ ! -e "$campaign/corpus/fails_while_loading" ] || fail "the failing corpus input is still in corpus/"
-[ "$(grep -c 'new failure: toy rule broken' "$tmp/log")" -eq 1 ] || fail "the failure message is not printed exactly once"
+[ "$(grep -c 'failure: toy rule broken' "$tmp/log")" -eq 1 ] || fail "the failure message is not printed exactly once"
 grep -q "1 distinct in this campaign" "$tmp/log" || fail "the summary does not count one distinct failure"
 python3 - "$campaign/failures.json" <<'PY' || fail "failures.json does not record one failure for every failing input"
 import json, sys
