@@ -2,9 +2,9 @@
 # A libFuzzer campaign goes on after a failure: tools/fuzz --no-build on a toy fuzzer whose bug
 # ("!?" at the start) is found again and again, with a corpus input that fails while loading,
 # two jobs (one per core, up to 2) on the one corpus. Wanted: every job restarted after failing
-# on the corpus input (both fail on it, one takes it out first) and again after the failures it
-# finds (INITED lines in the job logs), the input out of the corpus, one distinct failure counting
-# every failing input, its message printed once, and exit 1.
+# on the corpus input (both fail on it, one takes it out first) and again after a failure found
+# by fuzzing (each libFuzzer process prints "INFO: Seed:" in its job's log), the input out of the
+# corpus, one distinct failure counting every failing input, its message printed once, exit 1.
 # usage: campaign_restart_test.sh TOOLS_FUZZ TOY_FUZZER OPTRACE
 set -uo pipefail
 fuzz=$1 toy=$2 optrace=$3
@@ -19,16 +19,18 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 jobs=$(( $(nproc) >= 2 ? 2 : 1 ))
 OSMEM_OUT=$tmp/out "$fuzz" --no-setup --no-build --fuzzer osmem_fuzz --campaign restart \
-  --time 8s --jobs "$jobs" --minimize-seconds 2 > "$tmp/log" 2>&1
+  --time 10s --jobs "$jobs" --minimize-seconds 2 > "$tmp/log" 2>&1
 status=$?
 cat "$tmp/log"
 [ "$status" -eq 1 ] || fail "exit $status, wanted 1 (failures found)"
 for ((job = 0; job < jobs; job++)); do
-  [ "$(grep -c INITED "$campaign/logs/libfuzzer-$job.log")" -ge 2 ] ||
+  [ "$(grep -c 'INFO: Seed:' "$campaign/logs/libfuzzer-$job.log")" -ge 2 ] ||
     fail "job $job was not restarted after failing on the corpus input"
 done
-starts=$(cat "$campaign"/logs/libfuzzer-*.log | grep -c INITED)
-[ "$starts" -ge $((jobs + 2)) ] || fail "libFuzzer loaded the corpus $starts time(s), wanted a restart after each failure"
+starts=$(cat "$campaign"/logs/libfuzzer-*.log | grep -c 'INFO: Seed:')
+[ "$starts" -ge $((2 * jobs + 1)) ] ||
+  fail "$starts libFuzzer processes: no restart after a failure found by fuzzing"
+grep -q INITED "$campaign"/logs/libfuzzer-*.log || fail "no job ever got past loading the corpus"
 [ ! -e "$campaign/corpus/fails_while_loading" ] || fail "the failing corpus input is still in corpus/"
 [ "$(grep -c 'failure: toy rule broken' "$tmp/log")" -eq 1 ] || fail "the failure message is not printed exactly once"
 grep -q "1 distinct in this campaign" "$tmp/log" || fail "the summary does not count one distinct failure"
