@@ -12,6 +12,7 @@ packages=(
   strace               # syscall-trace tests of the production build
   python3              # small helper scripts in tools/
   python3-yaml         # oss-fuzz/check_clusterfuzzlite.py reads the ClusterFuzzLite workflows
+  sqlite3 time gcc     # tools/bench-dropin: a workload and peak RSS (GNU time)
 )
 
 missing=()

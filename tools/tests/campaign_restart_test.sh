@@ -5,6 +5,7 @@
 # on the corpus input (both fail on it, one takes it out first) and again after a failure found
 # by fuzzing (each libFuzzer process prints "INFO: Seed:" in its job's log), the input out of the
 # corpus, one distinct failure counting every failing input, its message printed once, exit 1.
+# 20 s leaves room for those starts on a loaded machine.
 # usage: campaign_restart_test.sh TOOLS_FUZZ TOY_FUZZER OPTRACE
 set -uo pipefail
 fuzz=$1 toy=$2 optrace=$3
@@ -19,7 +20,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 jobs=$(( $(nproc) >= 2 ? 2 : 1 ))
 OSMEM_OUT=$tmp/out "$fuzz" --no-setup --no-build --fuzzer osmem_fuzz --campaign restart \
-  --time 10s --jobs "$jobs" --minimize-seconds 2 > "$tmp/log" 2>&1
+  --time 20s --jobs "$jobs" --minimize-seconds 2 > "$tmp/log" 2>&1
 status=$?
 cat "$tmp/log"
 [ "$status" -eq 1 ] || fail "exit $status, wanted 1 (failures found)"

@@ -30,6 +30,9 @@ expect "is empty" "$tools/reproduce" "$tmp/empty"
 expect "is not a regular file" "$tools/reproduce" "$tmp/emptydir"
 expect "give either FILE or --encode" "$tools/reproduce"
 expect "does not exist" "$tools/coverage" --corpus "$tmp/missing" --fuzzer osmem_fuzz
+expect "--reps must be at least 1" "$tools/bench-dropin" --reps 0
+expect "no such library: $tmp/missing" "$tools/bench-dropin" --lib "$tmp/missing"
+expect "unknown workload 'perl'" "$tools/bench-dropin" --lib "$tmp/empty" --only perl
 # Planted bugs: only the numbers allocator/planted.h lists; a campaign keeps the build it began with.
 expect "no planted bug 99 (allocator/planted.h lists 1 2 3" "$tools/fuzz" --planted 99 --no-setup
 expect "--planted wants a bug number, not 'x'" "$tools/fuzz" --planted x
