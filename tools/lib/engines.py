@@ -292,12 +292,13 @@ def running(engine):
 
 
 def stop(engine):
-    """SIGINT to each engine's main process (both save their state on it), then its whole group."""
+    """SIGINT to each engine process still running (both engines save their state on it), then
+    its whole group. A process already reaped is left alone: its pid may be another's by now."""
     engine.stopping = True
-    for proc in engine.procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for proc in engine.procs:
+    live = [proc for proc in engine.procs if proc.poll() is None]
+    for proc in live:
+        proc.send_signal(signal.SIGINT)
+    for proc in live:
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
