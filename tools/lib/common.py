@@ -4,6 +4,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -79,10 +80,17 @@ def input_files(path, what="corpus"):
 
 
 def dir_stats(path):
-    """(files, bytes) of a directory's regular files."""
-    files = [os.path.join(path, n) for n in os.listdir(path)] if os.path.isdir(path) else []
-    files = [f for f in files if os.path.isfile(f)]
-    return len(files), sum(os.path.getsize(f) for f in files)
+    """(files, bytes) of a directory's regular files. A running libFuzzer deletes an input it
+    replaced by a smaller one: a file gone between listing and stat is not counted."""
+    count = size = 0
+    for name in os.listdir(path) if os.path.isdir(path) else []:
+        try:
+            st = os.stat(os.path.join(path, name))
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            count, size = count + 1, size + st.st_size
+    return count, size
 
 
 def ensure_setup():
