@@ -4,6 +4,7 @@
  * the break by any amount; the allocator already treats a break that is not where it left it as a
  * foreign gap (allocator/README.md), so the padding is just a larger gap and every payload stays
  * 16-aligned. And mappings given back are kept a while for the next mmap (mapping_cache.h). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -25,11 +26,19 @@ void *osmem_os_sbrk(intptr_t increment)
 	return sbrk(increment);
 }
 
+/* The hardened drop-in unmaps at once: a use after free of a freed mapping then faults, where a
+ * kept mapping would take the write silently and zero it away when handed out again. */
+#ifdef OSMEM_HARDENED
+#define KEEP_MAPPINGS false
+#else
+#define KEEP_MAPPINGS true
+#endif
+
 /* osmem asks only for fresh private anonymous read-write memory: the cache serves just that. */
 static bool plain_anonymous(void *addr, int prot, int flags, int fd)
 {
-	return !addr && prot == (PROT_READ | PROT_WRITE) && flags == (MAP_PRIVATE | MAP_ANONYMOUS) &&
-	       fd == -1;
+	return KEEP_MAPPINGS && !addr && prot == (PROT_READ | PROT_WRITE) &&
+	       flags == (MAP_PRIVATE | MAP_ANONYMOUS) && fd == -1;
 }
 
 void *osmem_os_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
@@ -41,5 +50,5 @@ void *osmem_os_mmap(void *addr, size_t length, int prot, int flags, int fd, off_
 
 int osmem_os_munmap(void *addr, size_t length)
 {
-	return mapping_cache_keep(addr, length) ? 0 : munmap(addr, length);
+	return KEEP_MAPPINGS && mapping_cache_keep(addr, length) ? 0 : munmap(addr, length);
 }
