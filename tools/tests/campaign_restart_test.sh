@@ -3,7 +3,7 @@
 # ("!?" at the start) is found again and again, with a corpus input that fails while loading.
 # Wanted: the job restarted after each failure (several INITED in its log), the failing corpus
 # input taken out of the corpus, one distinct failure counting every failing input, its message
-# printed once, and exit 1.
+# printed once, and exit 1. 20 s leaves room for three starts on a loaded machine.
 # usage: campaign_restart_test.sh TOOLS_FUZZ TOY_FUZZER OPTRACE
 set -uo pipefail
 fuzz=$1 toy=$2 optrace=$3
@@ -17,7 +17,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 OSMEM_OUT=$tmp/out "$fuzz" --no-setup --no-build --fuzzer osmem_fuzz --campaign restart \
-  --time 8s --minimize-seconds 2 > "$tmp/log" 2>&1
+  --time 20s --minimize-seconds 2 > "$tmp/log" 2>&1
 status=$?
 cat "$tmp/log"
 [ "$status" -eq 1 ] || fail "exit $status, wanted 1 (failures found)"
