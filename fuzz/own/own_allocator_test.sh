@@ -13,6 +13,8 @@
 #                   use -fcommon, links with --cflags -fcommon with the global among the state
 #                   reset before every input; a missing header: the compiler's message and what
 #                   to try.
+#   keep_going      two contract rules planted in one copy: one 30-second run ends with both, each
+#                   with a minimized input, an op trace and a C test that builds.
 set -uo pipefail
 
 root=$PWD
@@ -129,9 +131,29 @@ common_globals() {
 	grep -q 'try: a header is missing' <<<"$last_output" || fail "a missing header does not say what to try"
 }
 
+keep_going() {
+	local two=$TEST_TMPDIR/two dir
+	copy_allocator "$two"
+	# Two contract rules broken: a best-fit tie goes to the last block, and a rest of 32 bytes is
+	# split off (the contract wants at least 40).
+	sed -i 's/(!best || block->size < best->size))/(!best || block->size <= best->size))/' "$two/heap.c"
+	sed -i 's/(PLANTED(10) ? META_SIZE : MIN_SPLIT_REST)/META_SIZE/' "$two/heap.c"
+	(($(grep -c '<= best->size\|aligned < META_SIZE' "$two/heap.c") == 2)) || fail "could not plant both bugs"
+	expect 1 '2 distinct broken rule' "one run finds both planted rules" -- \
+		fuzz_own "$two" --time 30 --minimize-seconds 2 --work "$TEST_TMPDIR/work-two"
+	for rule in 'best fit, tie to the lowest address' 'split when the rest is >= 40'; do
+		grep -qF "] $rule" <<<"$last_output" || grep -qE "^[0-9]+ +$rule" <<<"$last_output" ||
+			fail "the summary does not list '$rule'"
+	done
+	for dir in "$TEST_TMPDIR"/work-two/findings/*/; do
+		[[ -s $dir/minimized && -s $dir/trace.txt && -s $dir/repro.c ]] || fail "$dir lacks an input, a trace or a C test"
+		[[ -x $dir/repro ]] || fail "the C test in $dir was not built: $(head -n 3 "$dir/repro.log")"
+	done
+}
+
 case ${1:-} in
-basics | layout | single_file | common_globals) "$1" ;;
-*) echo "usage: $0 basics|layout|single_file|common_globals" >&2; exit 2 ;;
+basics | layout | single_file | common_globals | keep_going) "$1" ;;
+*) echo "usage: $0 basics|layout|single_file|common_globals|keep_going" >&2; exit 2 ;;
 esac
 ((failures == 0)) && echo "all checks passed"
 exit $((failures != 0))

@@ -22,6 +22,7 @@ use_seeds=1
 # allocator, a failed assert) the last line printed before libFuzzer's "deadly signal".
 first_failure() {
 	awk '/^osmem-fuzz:|ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|runtime error:/ { print; exit }
+	     /ERROR: libFuzzer: (timeout|out-of-memory)/ { print; exit }
 	     /ERROR: libFuzzer:/ { print (said != "" ? said : $0); exit }
 	     /^(#[0-9]|INFO:|Running:|MS:|op [0-9]+ |$)/ { said = ""; next }
 	     { said = $0 }' "$1"
@@ -45,6 +46,10 @@ rule_of_log() {
 	elif [[ $line == *"ERROR: AddressSanitizer"* || $line == *"ERROR: LeakSanitizer"* ]]; then
 		where=$(sed -nE 's/^SUMMARY: [A-Za-z]+: [^ ]+ .* in (.*)$/\1/p' "$log" | head -n 1)
 		echo "$(sed -E 's/.*ERROR: ([A-Za-z]+): ([a-z-]+).*/\1: \2/' <<<"$line")${where:+ in $where}"
+	elif [[ $line == *"ERROR: libFuzzer: timeout"* ]]; then
+		echo "timeout: one input ran longer than 25 s (a loop in the allocator? or a loaded machine)"
+	elif [[ $line == *"ERROR: libFuzzer: out-of-memory"* ]]; then
+		echo "out of memory: one input used more than 4 GiB"
 	elif grep -q 'ERROR: libFuzzer: fuzz target exited' "$log"; then
 		echo "exits: $(without_dirs <<<"$line" | blank_numbers)"
 	elif [[ -n $line ]]; then
@@ -116,7 +121,7 @@ fuzz_round() {
 	touch "$stamp"
 	# The working corpus first: libFuzzer writes new inputs into its first directory.
 	fuzzer_env "$(joined_skips "${skip_rules[@]}")" "$work/fuzzer" "${dict[@]}" \
-		-seed="$((seed + round - 1))" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+		-seed="$((seed + round - 1))" -max_total_time="$secs" -max_len=4096 -timeout=25 \
 		-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
 		"${corpora[@]}" 2>&1 | tee "$log" |
 		grep --line-buffered -E '(pulse|INITED|DONE) ' | sed -u "s/^/  [round $round] /"

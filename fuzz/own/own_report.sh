@@ -55,7 +55,10 @@ build_ctest() {
 	local out=$1 src flags=(-std=gnu11 -g -D_GNU_SOURCE) sources=("${allocator_sources[@]}") link=() n=0
 	for src in "${include_dirs[@]}"; do flags+=(-I "$src"); done
 	flags+=("${user_cflags[@]}")
-	if grep -q '^#define OSMEM_REPRO_EMULATED' "$out/repro.c"; then
+	# Refusals need the emulated OS layer; so does an allocator that calls osmem's OS layer by
+	# name (a copy of osmem, whose own layer was left out).
+	if grep -q '^#define OSMEM_REPRO_EMULATED' "$out/repro.c" ||
+		nm -u "$allocator_object" | grep -qE ' osmem_os_(sbrk|mmap|munmap)$'; then
 		flags+=(-I "$repo" -Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap -Dmunmap=osmem_os_munmap)
 		sources+=("$repo/allocator/os_layer_emulated.c")
 	fi
