@@ -50,9 +50,11 @@ ctest_finding() {
 run_shown() { printf '%q ' "$@" && echo && "$@"; }
 
 # Each of your kept sources compiled on its own, a main of yours renamed (-Dmain=...: a
-# single-file submission) so that the test's main is the program's.
+# single-file submission) so that the test's main is the program's. The objects are built once
+# per OS layer (real or emulated) and shared by every finding's test; build.txt lists the commands.
 build_ctest() {
-	local out=$1 src flags=(-std=gnu11 -g -D_GNU_SOURCE) sources=("${allocator_sources[@]}") link=() n=0
+	local out=$1 src flags=(-std=gnu11 -g -D_GNU_SOURCE) sources=("${allocator_sources[@]}") n=0
+	local objs=$work/ctest-obj/real link=()
 	for src in "${include_dirs[@]}"; do flags+=(-I "$src"); done
 	flags+=("${user_cflags[@]}")
 	# Refusals need the emulated OS layer; so does an allocator that calls osmem's OS layer by
@@ -61,14 +63,17 @@ build_ctest() {
 		nm -u "$allocator_object" | grep -qE ' osmem_os_(sbrk|mmap|munmap)$'; then
 		flags+=(-I "$repo" -Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap -Dmunmap=osmem_os_munmap)
 		sources+=("$repo/allocator/os_layer_emulated.c")
+		objs=$work/ctest-obj/emulated
 	fi
-	mkdir -p "$out/build"
+	mkdir -p "$out/build" "$objs"
 	run_shown "$CC" "${flags[@]}" -c "$out/repro.c" -o "$out/build/repro.o" || return 1
 	link=("$CC" -o "$out/repro" "$out/build/repro.o")
 	for src in "${sources[@]}"; do
 		n=$((n + 1))
-		(cd "$(dirname "$src")" && run_shown "$CC" "${flags[@]}" -Dmain=osmem_own_user_main -c "$src" -o "$out/build/$n.o") || return 1
-		link+=("$out/build/$n.o")
+		if [[ ! -s $objs/$n.o ]]; then
+			(cd "$(dirname "$src")" && run_shown "$CC" "${flags[@]}" -Dmain=osmem_own_user_main -c "$src" -o "$objs/$n.o") || return 1
+		fi
+		link+=("$objs/$n.o")
 	done
 	run_shown "${link[@]}"
 }
