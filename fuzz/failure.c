@@ -38,20 +38,11 @@ static void print_context(void)
 static void __attribute__((noreturn)) fail(const char *rule, const char *fmt, va_list args)
 {
 	print_context();
-	if (rule)
-		fprintf(stderr, "[%s] ", rule);
+	fprintf(stderr, "[%s] ", rule);
 	vfprintf(stderr, fmt, args);
 	fputc('\n', stderr);
 	fflush(stderr);
 	abort();
-}
-
-void fuzz_fail(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	fail(NULL, fmt, args);
 }
 
 void fuzz_fail_rule(const char *rule, const char *fmt, ...)

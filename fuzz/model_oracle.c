@@ -48,6 +48,8 @@ static struct {
 	size_t call_count, dropped;
 	struct model_block seen[MODEL_MAX_BLOCKS]; /* the heap walked through its headers */
 	size_t seen_count;
+	struct model_outcome pending; /* a call whose headers are judged later */
+	bool has_pending;
 } oracle;
 
 static struct {
@@ -92,6 +94,7 @@ void model_oracle_reset(bool enabled)
 	oracle.enabled = oracle.synced = enabled;
 	oracle.base = osmem_emu_heap_base();
 	oracle.map_count = 0;
+	oracle.has_pending = false;
 	for (unsigned id = 0; id < oracle.model.next_map_id && id < MAX_MAP_IDS; id++)
 		oracle.map_header[id] = NULL;
 	model_reset(&oracle.model);
@@ -111,6 +114,16 @@ void model_oracle_begin(void)
 void model_oracle_refuse(size_t skip, size_t count)
 {
 	model_refuse(&oracle.model, skip, count);
+}
+
+void model_oracle_refuse_munmaps(size_t count)
+{
+	model_refuse_munmaps(&oracle.model, count);
+}
+
+void model_oracle_foreign_sbrk(size_t increment)
+{
+	model_foreign_sbrk(&oracle.model, increment);
 }
 
 /* ---- reading the allocator's headers ---- */
@@ -153,6 +166,13 @@ static const struct live_mapping *live_mapping_at(const char *header)
 	return NULL;
 }
 
+/* Where the header in front of any pointer would be, without pointer arithmetic (a bad pointer
+ * may lie at 32, whose header would be NULL). */
+static const char *header_of(const void *ptr)
+{
+	return (const char *)((uintptr_t)ptr - MODEL_HEADER);
+}
+
 /* ---- naming things in messages ---- */
 
 static const char *status_name(int status)
@@ -173,7 +193,7 @@ static const char *status_name(int status)
 static const char *pointer_name(const void *ptr, char *buf, size_t size)
 {
 	const char *p = ptr;
-	const struct live_mapping *map = p ? live_mapping_at(p - MODEL_HEADER) : NULL;
+	const struct live_mapping *map = p ? live_mapping_at(header_of(p)) : NULL;
 
 	if (!p)
 		snprintf(buf, size, "NULL");
@@ -629,11 +649,32 @@ static void adopt_observed(void)
 	model_adopt_heap(&oracle.model, oracle.seen, oracle.seen_count, brk);
 }
 
-static void judge(const struct model_outcome *out, const void *got)
+static void judge_headers(const struct model_outcome *out)
+{
+	if (check_heap(out))
+		check_mapped_headers();
+}
+
+/* `defer_headers`: the headers are read at model_oracle_settle() (one was corrupted for the call). */
+static void judge(const struct model_outcome *out, const void *got, bool defer_headers)
 {
 	follow_mappings(out);
-	if (check_calls(out) && check_result(out, got) && check_heap(out))
-		check_mapped_headers();
+	if (check_calls(out) && check_result(out, got)) {
+		if (defer_headers)
+			oracle.pending = *out, oracle.has_pending = true;
+		else
+			judge_headers(out);
+	}
+	if (oracle.deviated)
+		adopt_observed();
+}
+
+void model_oracle_settle(void)
+{
+	if (!oracle.has_pending || !model_oracle_enabled())
+		return;
+	oracle.has_pending = false;
+	judge_headers(&oracle.pending);
 	if (oracle.deviated)
 		adopt_observed();
 }
@@ -646,7 +687,7 @@ static struct model_ref ref_of(const void *ptr)
 
 	if (!ptr)
 		return (struct model_ref){ MODEL_NOWHERE, 0 };
-	header = (const char *)ptr - MODEL_HEADER;
+	header = header_of(ptr);
 	map = live_mapping_at(header);
 	if (map)
 		return (struct model_ref){ MODEL_MAPPING, map->id };
@@ -670,7 +711,7 @@ void model_oracle_malloc(size_t size, const void *got)
 		return;
 	start_call(false, NULL);
 	model_malloc(&oracle.model, size, &out);
-	judge(&out, got);
+	judge(&out, got, false);
 }
 
 void model_oracle_calloc(size_t nmemb, size_t size, const void *got)
@@ -681,27 +722,30 @@ void model_oracle_calloc(size_t nmemb, size_t size, const void *got)
 		return;
 	start_call(false, NULL);
 	model_calloc(&oracle.model, nmemb, size, &out);
-	judge(&out, got);
+	judge(&out, got, false);
 }
 
-void model_oracle_free(const void *ptr, bool implicit)
+/* A pointer the allocator must ignore names nothing, as far as the model goes. */
+static const struct model_ref nothing = { MODEL_MAPPING, UINT32_MAX };
+
+void model_oracle_free(const void *ptr, bool implicit, bool ignored)
 {
 	struct model_outcome out;
 
 	if (!model_oracle_enabled())
 		return;
 	start_call(implicit, ptr);
-	model_free(&oracle.model, ref_of(ptr), &out);
-	judge(&out, NULL);
+	model_free(&oracle.model, ignored ? nothing : ref_of(ptr), &out);
+	judge(&out, NULL, ignored);
 }
 
-void model_oracle_realloc(const void *ptr, size_t size, const void *got)
+void model_oracle_realloc(const void *ptr, size_t size, const void *got, bool ignored)
 {
 	struct model_outcome out;
 
 	if (!model_oracle_enabled())
 		return;
 	start_call(false, NULL);
-	model_realloc(&oracle.model, ref_of(ptr), size, &out);
-	judge(&out, got);
+	model_realloc(&oracle.model, ignored ? nothing : ref_of(ptr), size, &out);
+	judge(&out, got, ignored);
 }

@@ -24,13 +24,20 @@ bool model_oracle_enabled(void);
 void model_oracle_begin(void);
 
 /* Right after the call: compares it with the model. `implicit` (free only): the harness gives a
- * slot's block back on its own account (an op that reuses the slot, the end of the input). */
+ * slot's block back on its own account (an op that reuses the slot, the end of the input).
+ * `ignored`: a pointer the allocator must ignore although it names a block (its header was
+ * corrupted for the call: a misuse op). */
 void model_oracle_malloc(size_t size, const void *got);
 void model_oracle_calloc(size_t nmemb, size_t size, const void *got);
-void model_oracle_free(const void *ptr, bool implicit);
-void model_oracle_realloc(const void *ptr, size_t size, const void *got);
+void model_oracle_free(const void *ptr, bool implicit, bool ignored);
+void model_oracle_realloc(const void *ptr, size_t size, const void *got, bool ignored);
 
-/* The refusal plan the harness gave the emulated OS. */
+/* Judges the headers of an `ignored` call, once the harness has put the corrupted one back. */
+void model_oracle_settle(void);
+
+/* What the harness told the emulated OS: a refusal plan, refused munmaps, another sbrk user. */
 void model_oracle_refuse(size_t skip, size_t count);
+void model_oracle_refuse_munmaps(size_t count);
+void model_oracle_foreign_sbrk(size_t increment);
 
 #endif

@@ -10,8 +10,6 @@ const struct fuzz_target *fuzz_target_under_test(void)
 		misuse_target = fuzz_osmem_target;
 		misuse_target.name = "osmem (misuse format)";
 		misuse_target.next_op = fuzz_next_misuse_op;
-		/* Misuse ops move the break and forge headers behind the model's back. */
-		misuse_target.contract_model = false;
 	}
 	return &misuse_target;
 }
