@@ -43,7 +43,7 @@ ctest_finding() {
 	[[ $mode == contract ]] && kind=--own-contract
 	"$optrace" ctest "$kind" "$out/minimized" "$(first_failure "$out/output.txt")" >"$out/repro.c" 2>"$out/repro.log" || return 0
 	build_ctest "$out" >"$out/build.txt" 2>"$out/repro.log" || return 0
-	{ (cd "$out" && timeout 60 ./repro) >"$out/repro.out" 2>&1; } 2>/dev/null # no "Segmentation fault" from bash
+	{ (cd "$out" && timeout 20 ./repro) >"$out/repro.out" 2>&1; } 2>/dev/null # no "Segmentation fault" from bash
 	echo $? >"$out/repro.status"
 }
 
