@@ -44,7 +44,7 @@ rule_of_log() {
 		echo "UBSan: $(sed -E 's/.*runtime error: //' <<<"$line" | blank_numbers) ($(basename "$where"))"
 	elif [[ $line == *"ERROR: AddressSanitizer"* || $line == *"ERROR: LeakSanitizer"* ]]; then
 		where=$(sed -nE 's/^SUMMARY: [A-Za-z]+: [^ ]+ .* in (.*)$/\1/p' "$log" | head -n 1)
-		echo "$(sed -E 's/.*ERROR: ([A-Za-z]+): ([a-z-]+).*/\1: \2/' <<<"$line")${where:+ in $where}"
+		echo "$(sed -E 's/.*ERROR: ([A-Za-z]+): ([A-Za-z-]+).*/\1: \2/' <<<"$line")${where:+ in $where}"
 	elif [[ $line == *"ERROR: libFuzzer: timeout"* ]]; then
 		echo "timeout: one input ran longer than 25 s (a loop in the allocator? or a loaded machine)"
 	elif [[ $line == *"ERROR: libFuzzer: out-of-memory"* ]]; then
