@@ -148,6 +148,9 @@ keep_going() {
 	for dir in "$TEST_TMPDIR"/work-two/findings/*/; do
 		[[ -s $dir/minimized && -s $dir/trace.txt && -s $dir/repro.c ]] || fail "$dir lacks an input, a trace or a C test"
 		[[ -x $dir/repro ]] || fail "the C test in $dir was not built: $(head -n 3 "$dir/repro.log")"
+		# Placement and split are the model's rules: the C test runs through and says so.
+		[[ $(cat "$dir/repro.status" 2>/dev/null) == 0 ]] ||
+			fail "the C test in $dir did not run through: $(tail -n 2 "$dir/repro.out" 2>/dev/null)"
 	done
 }
 

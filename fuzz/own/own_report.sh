@@ -55,24 +55,29 @@ run_shown() { printf '%q ' "$@" && echo && "$@"; }
 # per OS layer (real or emulated) and shared by every finding's test; build.txt lists the commands.
 build_ctest() {
 	local out=$1 src flags=(-std=gnu11 -g -D_GNU_SOURCE) sources=("${allocator_sources[@]}") n=0
-	local objs=$work/ctest-obj/real link=()
+	local objs=$work/ctest-obj/real link=() renames=()
 	for src in "${include_dirs[@]}"; do flags+=(-I "$src"); done
 	flags+=("${user_cflags[@]}")
 	# Refusals need the emulated OS layer; so does an allocator that calls osmem's OS layer by
-	# name (a copy of osmem, whose own layer was left out).
+	# name (a copy of osmem, whose own layer was left out). The layer itself calls the real mmap.
 	if grep -q '^#define OSMEM_REPRO_EMULATED' "$out/repro.c" ||
 		nm -u "$allocator_object" | grep -qE ' osmem_os_(sbrk|mmap|munmap)$'; then
-		flags+=(-I "$repo" -Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap -Dmunmap=osmem_os_munmap)
-		sources+=("$repo/allocator/os_layer_emulated.c")
+		flags+=(-I "$repo")
+		renames=(-Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap -Dmunmap=osmem_os_munmap)
 		objs=$work/ctest-obj/emulated
+		mkdir -p "$objs"
+		[[ -s $objs/os_layer.o ]] ||
+			run_shown "$CC" "${flags[@]}" -c "$repo/allocator/os_layer_emulated.c" -o "$objs/os_layer.o" || return 1
 	fi
 	mkdir -p "$out/build" "$objs"
 	run_shown "$CC" "${flags[@]}" -c "$out/repro.c" -o "$out/build/repro.o" || return 1
 	link=("$CC" -o "$out/repro" "$out/build/repro.o")
+	[[ -s $objs/os_layer.o ]] && link+=("$objs/os_layer.o")
 	for src in "${sources[@]}"; do
 		n=$((n + 1))
 		if [[ ! -s $objs/$n.o ]]; then
-			(cd "$(dirname "$src")" && run_shown "$CC" "${flags[@]}" -Dmain=osmem_own_user_main -c "$src" -o "$objs/$n.o") || return 1
+			(cd "$(dirname "$src")" && run_shown "$CC" "${flags[@]}" "${renames[@]}" -Dmain=osmem_own_user_main \
+				-c "$src" -o "$objs/$n.o") || return 1
 		fi
 		link+=("$objs/$n.o")
 	done
