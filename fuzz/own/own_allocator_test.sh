@@ -15,6 +15,8 @@
 #                   to try.
 #   misuse          bad pointers (OSMEM_FUZZ_FORMAT=misuse): the misuse corpus replays clean on
 #                   an unmodified copy; a copy whose free trusts any header fails known inputs.
+#   keep_going      two contract rules planted in one copy: one 30-second run ends with both, each
+#                   with a minimized input, an op trace and a C test that builds.
 set -uo pipefail
 
 root=$PWD
@@ -155,9 +157,32 @@ common_globals() {
 	grep -q 'try: a header is missing' <<<"$last_output" || fail "a missing header does not say what to try"
 }
 
+keep_going() {
+	local two=$TEST_TMPDIR/two dir
+	copy_allocator "$two"
+	# Two contract rules broken: a best-fit tie goes to the last block, and a rest of 32 bytes is
+	# split off (the contract wants at least 40).
+	sed -i 's/(!best || block->size < best->size))/(!best || block->size <= best->size))/' "$two/heap.c"
+	sed -i 's/(PLANTED(10) ? META_SIZE : MIN_SPLIT_REST)/META_SIZE/' "$two/heap.c"
+	(($(grep -c '<= best->size\|aligned < META_SIZE' "$two/heap.c") == 2)) || fail "could not plant both bugs"
+	expect 1 '2 distinct broken rule' "one run finds both planted rules" -- \
+		fuzz_own "$two" --time 30 --minimize-seconds 2 --work "$TEST_TMPDIR/work-two"
+	for rule in 'best fit, tie to the lowest address' 'split when the rest is >= 40'; do
+		grep -qF "] $rule" <<<"$last_output" || grep -qE "^[0-9]+ +$rule" <<<"$last_output" ||
+			fail "the summary does not list '$rule'"
+	done
+	for dir in "$TEST_TMPDIR"/work-two/findings/*/; do
+		[[ -s $dir/minimized && -s $dir/trace.txt && -s $dir/repro.c ]] || fail "$dir lacks an input, a trace or a C test"
+		[[ -x $dir/repro ]] || fail "the C test in $dir was not built: $(head -n 3 "$dir/repro.log")"
+		# Placement and split are the model's rules: the C test runs through and says so.
+		[[ $(cat "$dir/repro.status" 2>/dev/null) == 0 ]] ||
+			fail "the C test in $dir did not run through: $(tail -n 2 "$dir/repro.out" 2>/dev/null)"
+	done
+}
+
 case ${1:-} in
-basics | misuse | layout | single_file | common_globals) "$1" ;;
-*) echo "usage: $0 basics|misuse|layout|single_file|common_globals" >&2; exit 2 ;;
+basics | misuse | layout | single_file | common_globals | keep_going) "$1" ;;
+*) echo "usage: $0 basics|misuse|layout|single_file|common_globals|keep_going" >&2; exit 2 ;;
 esac
 ((failures == 0)) && echo "all checks passed"
 exit $((failures != 0))
