@@ -28,7 +28,7 @@ failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-cflags=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I .)
+cflags=(-std=gnu11 -O0 -Wall -Wextra -Werror -D_GNU_SOURCE -I .)
 "$CC" "${cflags[@]}" -c "$zoo/driver.c" -o "$work/driver.o" || die "cannot compile the driver"
 "$CC" "${cflags[@]}" -c allocator/os_layer_emulated.c -o "$work/emulated.o" || die "cannot compile the emulated OS"
 
@@ -65,7 +65,7 @@ for patch in "${patches[@]}"; do
 	fi
 	mkdir -p "$dir"
 	cp "$zoo"/reference/*.[ch] "$dir/"
-	if ! (cd "$dir" && patch -s -p1 <"$OLDPWD/$patch"); then
+	if ! (cd "$dir" && patch -s -p1) <"$patch"; then
 		fail "$name: the patch does not apply to the reference"
 		continue
 	fi
