@@ -97,6 +97,11 @@ _asan_ubsan_replay_test = rule(
     },
 )
 
+def asan_ubsan_test(name, binary, **kwargs):
+    """A test that runs `binary` built with ASan + UBSan and the harness's flags (no
+    OSMEM_TRACK_*), as in the fuzzers, whatever the command line's configuration."""
+    _asan_ubsan_replay_test(name = name, binary = binary, corpus = [], **kwargs)
+
 def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], test_tags = [], **kwargs):
     """Declares the fuzzer `name` and its companions (see the module docstring).
 
