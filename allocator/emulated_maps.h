@@ -6,7 +6,7 @@
  * (a fixed hint: the same in a fresh process), and the reserve is recycled between inputs:
  *
  * - a mapping given back stays out of use until the next recycle, and any access to it is
- *   reported: ASan poisoning where ASan runs (mappings up to 1 MiB, a quarter of the reserve),
+ *   reported: ASan poisoning where ASan runs (mappings up to 16 MiB, a quarter of the reserve),
  *   PROT_NONE elsewhere and for larger mappings, whose shadow would cost more to write than one
  *   mprotect (sanitizers/track.h);
  * - recycling makes every page the input dirtied read as zero again, as a fresh mmap would: it
@@ -26,6 +26,8 @@
 #include <stdint.h>
 
 #define OSMEM_EMU_MAPS_RESERVE ((size_t)8 << 30) /* address space, not memory */
+/* Mappings up to this size are poisoned where ASan runs, larger ones protected (emulated_maps.c). */
+#define OSMEM_EMU_MAPS_POISON_MAX ((size_t)16 << 20)
 
 /* `length` bytes of read-write address space, not backed until touched (MAP_NORESERVE), at `hint`
  * if it is free (the same addresses in a fresh process), anywhere otherwise. Hints should lie in

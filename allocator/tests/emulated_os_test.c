@@ -18,7 +18,7 @@
 #define PAGE ((size_t)4096)
 /* Below and above the size up to which the reserve poisons rather than protects. */
 #define SMALL_MAPPING (3 * PAGE + 100)
-#define LARGE_MAPPING ((size_t)3 << 20)
+#define LARGE_MAPPING (OSMEM_EMU_MAPS_POISON_MAX + 100)
 
 static char *map(size_t length)
 {
