@@ -15,11 +15,12 @@
 #define MAPS_HINT ((uintptr_t)0x541000000000)
 
 /* OSMEM_EMU_MAPS_POISON_MAX: mappings up to this size are poisoned where a tool reports poisoned
- * memory; larger ones are protected with PROT_NONE even there: ASan's shadow for a 512 MiB calloc is 64 MiB to write at
- * each mmap and munmap, where mprotect costs one system call whatever the size. Measured here
- * (2 vCPUs, load 23, a second thread in the process as libFuzzer has): poisoning and unpoisoning
- * 4 MiB took 57-113 us, 16 MiB 450-800 us, 64 MiB 3.4 ms; an mprotect to PROT_NONE and back
- * 290-1800 us whatever the size; a real mmap, two touched pages and munmap 450-3100 us. */
+ * memory; larger ones are protected with PROT_NONE even there: ASan's shadow for a 512 MiB calloc
+ * is 64 MiB to write at each mmap and munmap, where mprotect costs one system call whatever the
+ * size. Measured here (2 vCPUs, load 23, a second thread in the process as libFuzzer has):
+ * poisoning and unpoisoning 4 MiB took 57-113 us, 16 MiB 450-800 us, 64 MiB 3.4 ms; an mprotect
+ * to PROT_NONE and back 290-1800 us whatever the size; a real mmap, two touched pages and munmap
+ * 450-3100 us. */
 
 /* Resident pages kept whatever the inputs dirty (measured: 16 to 256 made no difference). */
 #define STALE_PAGES_MIN 64
