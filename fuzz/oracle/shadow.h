@@ -17,6 +17,10 @@ struct shadow_block {
 /* Empties every slot; `header_size` bytes in front of each payload count as part of its block. */
 void shadow_reset(size_t header_size);
 
+/* The floor fuzzer only (fuzz/target_floor.c), for the whole process: blocks are still tracked,
+ * but nothing is written into them and nothing is checked (no pattern, no calloc zero check). */
+void shadow_patterns_off(void);
+
 const struct shadow_block *shadow_slot(unsigned slot);
 
 /* A fresh block from the allocator: checks alignment and overlap, records it in the (empty) slot

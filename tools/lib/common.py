@@ -109,17 +109,17 @@ def run_checked(cmd, what, **kwargs):
     return result
 
 
-def bazel_build(config, targets, flags=()):
-    """Builds `targets` under `--config=config` (and extra `flags`) and returns each target's
-    output file path."""
+def bazel_build(config, targets, flags=(), root=ROOT):
+    """Builds `targets` under `--config=config` (and extra `flags`) in the workspace `root` and
+    returns each target's output file path."""
     args = ([f"--config={config}"] if config else []) + list(flags)
     print(f"building {' '.join(targets)}" + (f" ({' '.join(args)})" if args else ""), flush=True)
-    result = subprocess.run(["bazel", "build", "--noshow_progress", *args, *targets], cwd=ROOT,
+    result = subprocess.run(["bazel", "build", "--noshow_progress", *args, *targets], cwd=root,
                             capture_output=True, text=True, errors="replace")
     if result.returncode:
         sys.stderr.write(result.stderr[-4000:])
         raise ToolError(f"bazel build {' '.join(args + targets)} failed")
-    bin_dir = subprocess.run(["bazel", "info", *args, "bazel-bin"], cwd=ROOT, check=True,
+    bin_dir = subprocess.run(["bazel", "info", *args, "bazel-bin"], cwd=root, check=True,
                              capture_output=True, text=True).stdout.strip()
     return [os.path.join(bin_dir, t.lstrip("/").replace(":", "/")) for t in targets]
 
