@@ -63,10 +63,12 @@ static void release(struct block_meta *block, const char *caller)
 	if (block->status != STATUS_MAPPED)
 		harden_junk(payload_of(block), block->size);
 	track_free(payload_of(block), block->size);
-	if (block->status == STATUS_MAPPED)
+	if (block->status == STATUS_MAPPED) {
 		unmap_block(block, caller);
-	else
+	} else {
 		block_set(block, block->size, STATUS_FREE);
+		heap_note_free(block);
+	}
 }
 
 /* `caller` is the call the program made: os_realloc(ptr, 0) frees too, and its faults say so. */
