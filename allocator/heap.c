@@ -360,9 +360,8 @@ bool unmap_block(struct block_meta *block, const char *caller)
 {
 	size_t length = (PLANTED(6) ? 0 : META_SIZE) + block->size;
 
-	/* Out of the set first: taking a node out reads its links, in the header munmap takes away. */
-	if (!PLANTED(14) || block != osmem_state.mapped.root)
-		mapped_set_remove(&osmem_state.mapped, block);
+	/* Out of the set first: that reads the block's links, in the header munmap takes away. */
+	mapped_set_remove(&osmem_state.mapped, block);
 	track_unmap(block, length);
 	if (osmem_os_munmap(block, length) != 0) {
 		mapped_set_add(&osmem_state.mapped, block);

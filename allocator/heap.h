@@ -31,7 +31,7 @@ struct osmem_state {
 	char *end;                 /* end of the tail block: where the allocator left the break */
 	struct free_index index;   /* the free heap blocks merged by the last search, and split rests */
 	struct pending pending;    /* heap blocks that became free since the last search */
-	struct mapped_set mapped;  /* mapped blocks, linked through prev/next as a tree */
+	struct mapped_set mapped;  /* mapped blocks, newest first, linked through prev/next */
 	struct unmapped_ring unmapped; /* headers of the mapped blocks given back last */
 	size_t foreign_gaps;       /* times another sbrk user had moved the break under us */
 #ifdef OSMEM_PLANTED_BUG
@@ -70,7 +70,7 @@ bool heap_block_listed(const struct block_meta *block);
 struct block_meta *map_block(size_t aligned);
 /* False when munmap refused: the fault is reported, naming `caller`, and the block stays in the set. */
 bool unmap_block(struct block_meta *block, const char *caller);
-/* The mapped block with this header address, or NULL (O(log mapped blocks)). */
+/* The mapped block with this header address, or NULL (O(1)). */
 struct block_meta *find_mapped(const struct block_meta *header);
 
 /* True when `block` is the listed heap block at that address (O(blocks): for error paths). */

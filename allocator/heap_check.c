@@ -172,13 +172,13 @@ static int check_index(struct walk *walk)
 
 /* ---- Mapped blocks -------------------------------------------------------------------------- */
 
-static int check_mapped_block(struct block_meta *block, void *context)
+static int check_mapped_block(struct walk *walk, struct block_meta *block, struct block_meta *prev)
 {
-	struct walk *walk = context;
+	const struct mapped_set *set = &osmem_state.mapped;
 
-	if (heap_header_inside(block))
-		return broken(walk, "mapped list links disagree: mapped block %p lies inside the heap",
-			      (void *)block);
+	if (block->prev != prev)
+		return broken(walk, "mapped list links disagree at block %p (prev %p, expected %p)",
+			      (void *)block, (void *)block->prev, (void *)prev);
 	if (block->status != STATUS_MAPPED)
 		return broken(walk, "mapped block %p has status %d", (void *)block, block->status);
 	if (block->size % 8)
@@ -186,15 +186,30 @@ static int check_mapped_block(struct block_meta *block, void *context)
 			      block->size);
 	if (!block_seal_ok(block))
 		return broken(walk, "mapped block %p has a broken header seal", (void *)block);
+	if (!set->overflowed && !mapped_table_holds(set, block))
+		return broken(walk, "mapped block %p is missing from the lookup table", (void *)block);
 	return 0;
 }
 
 static int check_mapped(struct walk *walk)
 {
-	const char *why = NULL;
+	const struct mapped_set *set = &osmem_state.mapped;
+	struct block_meta *prev = NULL;
+	size_t count = 0;
 
-	if (mapped_set_walk(&osmem_state.mapped, check_mapped_block, walk, &why))
-		return why ? broken(walk, "%s", why) : -1;
+	/* No cycle can pass: a block met twice is met from another block than its prev names the
+	 * first time (or from a block, when it was the head with prev NULL). */
+	for (struct block_meta *block = set->head; block; prev = block, block = block->next, count++) {
+		if (check_mapped_block(walk, block, prev))
+			return -1;
+	}
+	if (count != set->count)
+		return broken(walk, "mapped list holds %zu blocks, its count says %zu", count,
+			      set->count);
+	/* Each listed block is in the table: as many entries means no stale one. */
+	if (!set->overflowed && set->table_count != count)
+		return broken(walk, "mapped lookup table holds %zu entries for %zu blocks",
+			      set->table_count, count);
 	return 0;
 }
 
@@ -208,18 +223,15 @@ int osmem_heap_check(unsigned flags, char *why, size_t why_size)
 	return check_heap(&walk, flags) || check_index(&walk) || check_mapped(&walk) ? -1 : 0;
 }
 
-static int count_mapped(struct block_meta *block, void *context)
+size_t osmem_heap_footprint(void)
 {
-	struct osmem_heap_stats *out = context;
+	size_t heap = osmem_state.head ? (size_t)(osmem_state.end - (char *)osmem_state.head) : 0;
 
-	out->mapped_blocks++;
-	out->mapped_bytes += META_SIZE + block->size;
-	return 0;
+	return heap + osmem_state.mapped.bytes;
 }
 
 void osmem_heap_stats(struct osmem_heap_stats *out)
 {
-	const char *why;
 	TRACK_ALLOCATOR_SCOPE();
 
 	*out = (struct osmem_heap_stats){ .heap_start = osmem_state.head, .heap_end = osmem_state.end };
@@ -234,5 +246,6 @@ void osmem_heap_stats(struct osmem_heap_stats *out)
 			out->alloc_bytes += block->size;
 		}
 	}
-	mapped_set_walk(&osmem_state.mapped, count_mapped, out, &why);
+	out->mapped_blocks = osmem_state.mapped.count;
+	out->mapped_bytes = osmem_state.mapped.bytes;
 }

@@ -1,94 +1,119 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "mapped_set.h"
 
-static bool address_before(const struct block_meta *a, const struct block_meta *b)
+#include <stdint.h>
+
+#include "block.h"
+
+/* Open addressing with linear probing; a removal shifts the entries after it back, so there are
+ * no tombstones and a probe stops at the first empty slot. */
+static size_t home_slot(const struct block_meta *header)
 {
-	return a < b;
+	uint64_t x = (uint64_t)(uintptr_t)header;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (size_t)x % MAPPED_TABLE_SLOTS;
 }
 
-static struct block_meta *header_child(const struct block_meta *node, int side)
+static size_t next_slot(size_t slot)
 {
-	return side ? node->next : node->prev;
+	return (slot + 1) % MAPPED_TABLE_SLOTS;
 }
 
-static void header_set_child(struct block_meta *node, int side, struct block_meta *child)
+/* The slot holding `header`, or the empty slot where the probe ends. */
+static size_t probe(const struct mapped_set *set, const struct block_meta *header)
 {
-	if (side)
-		node->next = child;
-	else
-		node->prev = child;
+	size_t slot = home_slot(header);
+
+	while (set->table[slot] && set->table[slot] != header)
+		slot = next_slot(slot);
+	return slot;
 }
 
-#define TREAP(name) mapped_tree_##name
-#define TREAP_BEFORE(a, b) address_before((a), (b))
-#define TREAP_CHILD(node, side) header_child((node), (side))
-#define TREAP_SET_CHILD(node, side, child) header_set_child((node), (side), (child))
-#include "treap.h"
+static void table_insert(struct mapped_set *set, const struct block_meta *header)
+{
+	set->table[probe(set, header)] = header;
+	set->table_count++;
+}
+
+/* Whether `from` lies cyclically in (empty, slot]: an entry there may not move to `empty`. */
+static bool stays(size_t empty, size_t from, size_t slot)
+{
+	return empty <= slot ? empty < from && from <= slot : empty < from || from <= slot;
+}
+
+static void table_remove(struct mapped_set *set, const struct block_meta *header)
+{
+	size_t empty = probe(set, header);
+
+	if (!set->table[empty])
+		return;
+	set->table[empty] = NULL;
+	set->table_count--;
+	for (size_t slot = next_slot(empty); set->table[slot]; slot = next_slot(slot)) {
+		if (stays(empty, home_slot(set->table[slot]), slot))
+			continue;
+		set->table[empty] = set->table[slot];
+		set->table[slot] = NULL;
+		empty = slot;
+	}
+}
+
+static void table_rebuild(struct mapped_set *set)
+{
+	for (size_t slot = 0; slot < MAPPED_TABLE_SLOTS; slot++)
+		set->table[slot] = NULL;
+	set->table_count = 0;
+	for (struct block_meta *block = set->head; block; block = block->next)
+		table_insert(set, block);
+	set->overflowed = false;
+}
 
 void mapped_set_add(struct mapped_set *set, struct block_meta *block)
 {
-	set->root = mapped_tree_insert(set->root, block);
+	block->prev = NULL;
+	block->next = set->head;
+	if (block->next)
+		block->next->prev = block;
+	set->head = block;
 	set->count++;
+	set->bytes += META_SIZE + block->size;
+	if (set->count > MAPPED_TABLE_MAX)
+		set->overflowed = true;
+	else
+		table_insert(set, block);
 }
 
 void mapped_set_remove(struct mapped_set *set, struct block_meta *block)
 {
-	bool found;
-
-	set->root = mapped_tree_remove(set->root, block, &found);
-	set->count -= found;
+	if (block->prev)
+		block->prev->next = block->next;
+	else if (!PLANTED(14))
+		set->head = block->next;
+	if (block->next)
+		block->next->prev = block->prev;
+	set->count--;
+	set->bytes -= META_SIZE + block->size;
+	table_remove(set, block);
+	if (set->overflowed && set->count <= MAPPED_TABLE_MAX / 2)
+		table_rebuild(set);
 }
 
 struct block_meta *mapped_set_find(const struct mapped_set *set, const struct block_meta *header)
 {
-	struct block_meta *node = set->root;
-
-	while (node && node != header)
-		node = header_child(node, !address_before(header, node));
-	return node;
+	if (set->overflowed) {
+		for (struct block_meta *block = set->head; block; block = block->next) {
+			if (block == header)
+				return block;
+		}
+		return NULL;
+	}
+	return (struct block_meta *)set->table[probe(set, header)];
 }
 
-struct set_walk {
-	int (*visit)(struct block_meta *, void *);
-	void *context;
-	const char **why;
-	size_t visited;
-};
-
-/* Every node lies strictly between the bounds its ancestors set, checked before it is visited:
- * the bounds narrow at each step, so a cycle of links cannot pass either. */
-static int walk_tree(struct set_walk *walk, struct block_meta *node, const struct block_meta *low,
-		     const struct block_meta *high, const struct block_meta *parent)
+bool mapped_table_holds(const struct mapped_set *set, const struct block_meta *header)
 {
-	int result;
-
-	if (!node)
-		return 0;
-	if ((low && node <= low) || (high && node >= high)) {
-		*walk->why = "mapped list links disagree: a link breaks the address order";
-		return -1;
-	}
-	walk->visited++;
-	result = walk->visit(node, walk->context);
-	if (result)
-		return result;
-	if (parent && treap_priority(node) >= treap_priority(parent)) {
-		*walk->why = "a mapped node does not rank below its parent";
-		return -1;
-	}
-	result = walk_tree(walk, node->prev, low, node, node);
-	return result ? result : walk_tree(walk, node->next, node, high, node);
-}
-
-int mapped_set_walk(const struct mapped_set *set, int (*visit)(struct block_meta *, void *),
-		    void *context, const char **why)
-{
-	struct set_walk walk = { visit, context, why, 0 };
-	int result = walk_tree(&walk, set->root, NULL, NULL, NULL);
-
-	if (!result && walk.visited != set->count) {
-		*why = "the mapped set's count disagrees with its tree";
-		return -1;
-	}
-	return result;
+	return set->table[probe(set, header)] == header;
 }

@@ -32,6 +32,10 @@ struct osmem_heap_stats {
 
 void osmem_heap_stats(struct osmem_heap_stats *out);
 
+/* heap_bytes + mapped_bytes of osmem_heap_stats, in O(1): what osmem holds from the OS, cheap enough
+ * to sample after every call. */
+size_t osmem_heap_footprint(void);
+
 /* ---- Fault reporting --------------------------------------------------------------------- */
 
 enum osmem_fault {

@@ -9,18 +9,8 @@
  * stops after as many steps as blocks could fit, and tells the tool about every listed block
  * whatever its status (forgetting a block the tool does not hold is a no-op). */
 #if OSMEM_TRACK_KEEPS_BLOCKS
-static int forget_mapped(struct block_meta *block, void *unused)
-{
-	(void)unused;
-	if (!block_seal_ok(block))
-		return -1;
-	track_forget(payload_of(block));
-	return 0;
-}
-
 static void forget_live_blocks(void)
 {
-	const char *why;
 	char *start = (char *)osmem_state.head;
 	size_t steps = start ? (size_t)(osmem_state.end - start) / (META_SIZE + 8) + 1 : 0;
 	struct block_meta *block;
@@ -30,7 +20,8 @@ static void forget_live_blocks(void)
 			break;
 		track_forget(payload_of(block));
 	}
-	mapped_set_walk(&osmem_state.mapped, forget_mapped, NULL, &why);
+	for (block = osmem_state.mapped.head; block && block_seal_ok(block); block = block->next)
+		track_forget(payload_of(block));
 }
 #endif
 
