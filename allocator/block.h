@@ -14,20 +14,30 @@
 #define META_SIZE sizeof(struct block_meta)
 #define MMAP_THRESHOLD ((size_t)128 * 1024)
 #define HEAP_PREALLOC ((size_t)128 * 1024)
-/* A split leaves a free rest only when it can hold a header and one aligned word. */
-#define MIN_SPLIT_REST (META_SIZE + 8)
+/* The contract aligns to 8. The drop-in malloc (allocator/dropin) builds the same code with
+ * -DOSMEM_ALIGNMENT=16, as the x86-64 ABI wants of malloc: every size is then a multiple of 16, and
+ * with the 32-byte header a 16-aligned heap start keeps every payload 16-aligned. */
+#ifndef OSMEM_ALIGNMENT
+#define OSMEM_ALIGNMENT 8
+#endif
+#define ALIGN_MASK ((size_t)OSMEM_ALIGNMENT - 1)
+_Static_assert(OSMEM_ALIGNMENT >= 8 && (OSMEM_ALIGNMENT & (OSMEM_ALIGNMENT - 1)) == 0,
+	       "OSMEM_ALIGNMENT is a power of two, at least 8");
+/* A split leaves a free rest only when it can hold a header and one aligned unit. */
+#define MIN_SPLIT_REST (META_SIZE + OSMEM_ALIGNMENT)
 
 _Static_assert(sizeof(struct block_meta) == 32, "the contract fixes the header at 32 bytes");
 _Static_assert(offsetof(struct block_meta, status) + sizeof(int) + sizeof(uint32_t) ==
 		       offsetof(struct block_meta, prev),
 	       "the seal lives in the 4 padding bytes after status");
 
-/* ALIGN(x) = (x + 7) & ~7, or false when the aligned size plus a header cannot be represented. */
+/* ALIGN(x) = (x + 7) & ~7 (or 15 for 16), or false when the aligned size plus a header cannot be
+ * represented. */
 static inline bool align_size(size_t size, size_t *aligned)
 {
-	if (size > SIZE_MAX - 7 - META_SIZE)
+	if (size > SIZE_MAX - ALIGN_MASK - META_SIZE)
 		return false;
-	*aligned = (size + (PLANTED(5) ? 6 : 7)) & ~(size_t)7;
+	*aligned = (size + ALIGN_MASK - (PLANTED(5) ? 1 : 0)) & ~ALIGN_MASK;
 	return true;
 }
 

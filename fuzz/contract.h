@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The oracle rules that look at the allocator and the emulated OS rather than at payloads: the
- * contract's NULL cases, where memory comes from, when the heap may grow, the heap walk, the end
- * state. Rules needing SPEC.md to the syscall run only for targets that follow it; the others
- * still get the outside rules (fuzz/README.md, "Oracle rules"). */
+/* The oracle rules that look at the allocator and the emulated OS rather than at payloads, apart
+ * from the contract model (model_oracle.h): whole munmaps and no leak at the end, the target's own
+ * heap checker, a bound on the break; and what the misuse format needs to know of the heap from
+ * its public headers (free neighbours, what lies at an address, the gaps another sbrk user left). */
 #ifndef OSMEM_FUZZ_CONTRACT_H
 #define OSMEM_FUZZ_CONTRACT_H
 
@@ -17,12 +17,6 @@
 #define MMAP_THRESHOLD ((size_t)128 * 1024)
 #define PAGE_THRESHOLD ((size_t)4096)
 #define HEAP_PREALLOC ((size_t)128 * 1024)
-
-/* State before a call, to compare with the state after it. */
-struct snapshot {
-	struct osmem_emu_stats emu;
-	struct osmem_heap_stats heap;
-};
 
 /* A request as the contract sees it: `total` bytes (nmemb * size for calloc). */
 struct request {
@@ -53,32 +47,12 @@ struct request contract_request(size_t nmemb, size_t size, size_t threshold);
 /* True for a nonzero representable request below its threshold: it searches the heap. */
 bool contract_heap_sized(const struct request *request);
 
-void contract_take(struct snapshot *snapshot);
-
-/* Before a heap-sized allocation: notes the merged free runs, for contract_check_new_block. */
-void contract_note_free_runs(const struct request *request);
-
-/* A NULL result, a NULL free or an impossible size: nothing may have changed, no system call. */
-void contract_expect_unchanged(const struct snapshot *before, const char *what);
-
-/* The heap figures only (a call that may make a system call but must change no block). */
-void contract_expect_same_heap(const struct snapshot *before, const char *what);
-
-/* A NULL result for a possible size is legal only when the OS refused memory meanwhile. */
-void contract_expect_refusal(const struct snapshot *before, const char *what);
-
-/* A block just returned for `request`: heap or mapping as the threshold says. For a block by the
- * malloc rules (`fresh`, after contract_note_free_runs): the heap grew only when no free run could
- * hold it, the first heap block preallocated exactly 128 KiB, and the block is where best fit puts
- * it (smallest merged free run that fits, first on a tie; else the free tail; else the break). */
-void contract_check_new_block(const void *ptr, const struct request *request,
-			      const struct snapshot *before, bool fresh);
-
-/* After every op: the heap walk (OSMEM_CHECK_COALESCED when `coalesced`), no bad munmap, and for
- * targets without a heap walk a bound of heap bytes against the peak of live bytes. */
+/* After every op: no bad munmap; the target's own heap checker (osmem_heap_check, with
+ * OSMEM_CHECK_COALESCED when `coalesced`); for targets that neither the checker nor the contract
+ * model walk, a bound of heap bytes against the peak of live bytes. */
 void contract_check_after_op(bool coalesced, size_t live_bytes);
 
-/* After every block was freed: nothing mapped, nothing allocated, the heap one free run. */
+/* After every block was freed: nothing mapped, no bad munmap. */
 void contract_check_end(void);
 
 #endif

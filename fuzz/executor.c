@@ -5,11 +5,12 @@
 #include "fuzz/failure.h"
 #include "fuzz/graveyard.h"
 #include "fuzz/misuse.h"
+#include "fuzz/model_oracle.h"
+#include "fuzz/calls.h"
 #include "fuzz/shadow.h"
 
 static struct {
 	const struct fuzz_target *target;
-	bool contract;
 	bool coalesced;      /* the current op ended with a heap search: check coalescing */
 	size_t bytes_copied; /* toward FUZZ_MAX_COPY_BYTES */
 	bool over_budget;
@@ -18,107 +19,80 @@ static struct {
 void executor_reset(const struct fuzz_target *target)
 {
 	exec.target = target;
-	exec.contract = target->follows_osmem_contract;
 	exec.bytes_copied = 0;
 	shadow_reset(target->header_size);
 	contract_reset(target);
 	misuse_reset(target);
+	calls_reset(target);
 }
 
 /* Gives the slot's block back, after checking that it kept its pattern; false if it was empty. */
-static bool drop_slot(unsigned slot)
+static bool drop_slot(unsigned slot, bool implicit)
 {
 	struct shadow_block block;
 
 	shadow_verify(slot);
 	block = shadow_release(slot);
 	if (block.ptr)
-		exec.target->free(block.ptr);
+		call_free(block.ptr, implicit);
 	return block.ptr != NULL;
 }
 
-/* A fresh block by the malloc rules (malloc, calloc, realloc(NULL, n)) has just been returned. */
-static void judge_new_block(unsigned slot, void *ptr, const struct request *request,
-			    const struct snapshot *before, bool zeroed)
+/* A fresh block by the malloc rules (malloc, calloc, realloc(NULL, n)) has just been returned.
+ * Outside rule 7: an impossible size gives NULL (the contract model judges the rest). */
+static void judge_new_block(unsigned slot, void *ptr, const struct request *request, bool zeroed)
 {
 	exec.coalesced = contract_heap_sized(request);
-	if (!request->representable || !request->total) {
-		if (exec.contract && ptr)
-			fuzz_fail("returned %p where the contract says NULL", ptr);
-		if (!request->representable && ptr)
-			fuzz_fail("returned %p for a size that cannot be represented", ptr);
-		contract_expect_unchanged(before, "a NULL-case request");
-	} else if (!ptr) {
-		contract_expect_refusal(before, "a possible request");
-	}
-	if (ptr) {
+	if (!request->representable && ptr)
+		fuzz_fail_rule(RULE_OUTSIDE_IMPOSSIBLE, "returned %p for a size that cannot be represented",
+			       ptr);
+	if (ptr)
 		shadow_adopt(slot, ptr, request->total, zeroed);
-		contract_check_new_block(ptr, request, before, true);
-	}
 }
 
 static void run_malloc(const struct fuzz_op *op)
 {
 	struct request request = contract_request(1, op->size, MMAP_THRESHOLD);
-	struct snapshot before;
-	void *ptr;
 
-	drop_slot(op->slot);
-	contract_take(&before);
-	contract_note_free_runs(&request);
-	ptr = exec.target->malloc(op->size);
-	judge_new_block(op->slot, ptr, &request, &before, false);
+	drop_slot(op->slot, true);
+	judge_new_block(op->slot, call_malloc(op->size), &request, false);
 }
 
 static void run_calloc(const struct fuzz_op *op)
 {
 	struct request request = contract_request(op->nmemb, op->size, PAGE_THRESHOLD);
-	struct snapshot before;
-	void *ptr;
 
-	drop_slot(op->slot);
-	contract_take(&before);
-	contract_note_free_runs(&request);
-	ptr = exec.target->calloc(op->nmemb, op->size);
-	judge_new_block(op->slot, ptr, &request, &before, true);
+	drop_slot(op->slot, true);
+	judge_new_block(op->slot, call_calloc(op->nmemb, op->size), &request, true);
 }
 
 static void run_free(const struct fuzz_op *op)
 {
-	struct snapshot before;
-
-	if (shadow_slot(op->slot)->ptr) {
-		drop_slot(op->slot);
-		return;
-	}
-	contract_take(&before);
-	exec.target->free(NULL);
-	contract_expect_unchanged(&before, "free(NULL)");
+	if (!drop_slot(op->slot, false))
+		call_free(NULL, false);
 }
 
-/* realloc(p, 0) frees p and returns NULL. */
+/* Outside rule 6: realloc(p, 0) frees p and returns NULL. */
 static void realloc_to_zero(unsigned slot)
 {
 	struct shadow_block old;
 	void *ptr;
 
 	old = shadow_release(slot);
-	ptr = exec.target->realloc(old.ptr, 0);
+	ptr = call_realloc(old.ptr, 0);
 	if (ptr)
-		fuzz_fail("realloc(%p, 0) returned %p, not NULL", (void *)old.ptr, ptr);
+		fuzz_fail_rule(RULE_OUTSIDE_REALLOC_ZERO, "realloc(%p, 0) returned %p, not NULL",
+			       (void *)old.ptr, ptr);
 }
 
-/* An impossible size: NULL, and the block stays where it is, untouched. */
+/* Outside rule 7: an impossible size gives NULL, and the block stays where it is, untouched. */
 static void realloc_impossible(unsigned slot, size_t size)
 {
-	struct snapshot before;
-	void *ptr;
+	void *ptr = call_realloc(shadow_slot(slot)->ptr, size);
 
-	contract_take(&before);
-	ptr = exec.target->realloc(shadow_slot(slot)->ptr, size);
 	if (ptr)
-		fuzz_fail("returned %p for a size that cannot be represented", ptr);
-	contract_expect_unchanged(&before, "realloc to an impossible size");
+		fuzz_fail_rule(RULE_OUTSIDE_IMPOSSIBLE, "returned %p for a size that cannot be represented",
+			       ptr);
 	shadow_verify(slot);
 }
 
@@ -126,7 +100,6 @@ static void realloc_live(unsigned slot, const struct request *request)
 {
 	struct shadow_block old = *shadow_slot(slot);
 	size_t copy = old.size < request->total ? old.size : request->total;
-	struct snapshot before;
 	void *ptr;
 
 	if (copy > FUZZ_MAX_COPY_BYTES - exec.bytes_copied) {
@@ -134,29 +107,21 @@ static void realloc_live(unsigned slot, const struct request *request)
 		return;
 	}
 	exec.bytes_copied += copy;
-	contract_take(&before);
-	ptr = exec.target->realloc(old.ptr, request->total);
+	ptr = call_realloc(old.ptr, request->total);
 	if (!ptr) {
-		contract_expect_refusal(&before, "realloc of a live block");
-		shadow_verify(slot);
+		shadow_verify(slot); /* a refusal keeps the block */
 		return;
 	}
 	shadow_release(slot);
 	shadow_adopt_resized(slot, &old, ptr, request->total);
-	contract_check_new_block(ptr, request, &before, false);
 }
 
 static void run_realloc(const struct fuzz_op *op)
 {
 	struct request request = contract_request(1, op->size, MMAP_THRESHOLD);
-	struct snapshot before;
-	void *ptr;
 
 	if (!shadow_slot(op->slot)->ptr) {
-		contract_take(&before);
-		contract_note_free_runs(&request);
-		ptr = exec.target->realloc(NULL, op->size);
-		judge_new_block(op->slot, ptr, &request, &before, false);
+		judge_new_block(op->slot, call_realloc(NULL, op->size), &request, false);
 		return;
 	}
 	shadow_verify(op->slot);
@@ -176,6 +141,7 @@ static void run_check(void)
 static void run_refuse(const struct fuzz_op *op)
 {
 	osmem_emu_refuse(op->skip, op->count);
+	model_oracle_refuse(op->skip, op->count);
 }
 
 bool executor_run(const struct fuzz_op *op)
@@ -214,7 +180,7 @@ void executor_finish(void)
 {
 	failure_set_phase("end (free all)");
 	for (unsigned slot = 0; slot < FUZZ_SLOTS; slot++) {
-		if (drop_slot(slot))
+		if (drop_slot(slot, true))
 			contract_check_after_op(false, shadow_live_bytes());
 	}
 	contract_check_end();

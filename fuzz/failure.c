@@ -35,15 +35,20 @@ static void print_context(void)
 			fuzz_op_format(&context.op, text, sizeof(text)));
 }
 
-void fuzz_fail(const char *rule, ...)
+static void __attribute__((noreturn)) fail(const char *rule, const char *fmt, va_list args)
 {
-	va_list args;
-
 	print_context();
-	va_start(args, rule);
-	vfprintf(stderr, rule, args);
-	va_end(args);
+	fprintf(stderr, "[%s] ", rule);
+	vfprintf(stderr, fmt, args);
 	fputc('\n', stderr);
 	fflush(stderr);
 	abort();
+}
+
+void fuzz_fail_rule(const char *rule, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	fail(rule, fmt, args);
 }

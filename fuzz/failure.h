@@ -7,12 +7,32 @@
 
 #include "fuzz/ops.h"
 
+/* The outside rules' names (fuzz/README.md, "Oracle rules"), bracketed like the contract's. */
+#define RULE_OUTSIDE_ALIGNMENT "alignment"
+#define RULE_OUTSIDE_OVERLAP "no overlap"
+#define RULE_OUTSIDE_PAYLOAD "payload integrity"
+#define RULE_OUTSIDE_CALLOC_ZERO "calloc zero"
+#define RULE_OUTSIDE_REALLOC_KEEPS "realloc keeps bytes"
+#define RULE_OUTSIDE_REALLOC_ZERO "realloc(p, 0) gives NULL"
+#define RULE_OUTSIDE_IMPOSSIBLE "impossible size gives NULL"
+#define RULE_OUTSIDE_FAULT "no fault for a good pointer"
+#define RULE_OUTSIDE_MUNMAP "whole munmap"
+#define RULE_OUTSIDE_LEAK "leak at end"
+#define RULE_OUTSIDE_HEAP_BOUND "heap bound"
+#define RULE_OUTSIDE_HEAP_CHECK "heap check"
+#define RULE_MISUSE_FAULT "misuse fault"
+#define RULE_MISUSE_CHECKER "heap checker names the corruption"
+#define RULE_HARNESS_LIMIT "harness limit"
+
 /* The op the next failure is about; `index` counts ops from 0. */
 void failure_set_op(unsigned index, const struct fuzz_op *op);
 
 /* A failure outside any op: "start of input", or "end (leaks)" and the other end checks. */
 void failure_set_phase(const char *phase);
 
-__attribute__((noreturn, format(printf, 1, 2))) void fuzz_fail(const char *rule, ...);
+/* One line with the rule's name in brackets first: "osmem-fuzz: op 7 malloc(slot 2, 100):
+ * [best fit, tie to the lowest address] expected ..., got ... (seen by a tracing grader)". */
+__attribute__((noreturn, format(printf, 2, 3))) void fuzz_fail_rule(const char *rule,
+								   const char *fmt, ...);
 
 #endif

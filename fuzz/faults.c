@@ -31,10 +31,10 @@ static void expected_message(enum osmem_fault fault, const void *ptr, const char
 static void expecting_handler(enum osmem_fault fault, const void *ptr, const char *message)
 {
 	if (!expected.armed)
-		fuzz_fail("allocator reported a fault: %s", message);
+		fuzz_fail_rule(RULE_OUTSIDE_FAULT, "allocator reported a fault: %s", message);
 	if (expected.met || fault != expected.fault || ptr != expected.ptr ||
 	    strcmp(message, expected.message))
-		fuzz_fail("allocator reported '%s' where '%s' was expected%s", message,
+		fuzz_fail_rule(RULE_MISUSE_FAULT, "allocator reported '%s' where '%s' was expected%s", message,
 			  expected.message, expected.met ? " once" : "");
 	expected.met = true;
 }
@@ -60,6 +60,6 @@ void faults_check_met(void)
 	bool met = expected.met;
 
 	if (expected.armed && !met)
-		fuzz_fail("expected '%s', but the allocator reported no fault", expected.message);
+		fuzz_fail_rule(RULE_MISUSE_FAULT, "expected '%s', but the allocator reported no fault", expected.message);
 	expected.armed = false;
 }

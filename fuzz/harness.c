@@ -34,7 +34,7 @@ static void start_fresh(const struct fuzz_target *target)
 	target->reset();
 	leaked = osmem_emu_reset();
 	if (leaked)
-		fuzz_fail("%zu mappings left over from the previous input", leaked);
+		fuzz_fail_rule(RULE_OUTSIDE_LEAK, "%zu mappings left over from the previous input", leaked);
 	faults_install(target);
 	executor_reset(target);
 }

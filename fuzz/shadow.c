@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "fuzz/shadow.h"
 
+#include <string.h>
+
 #include "fuzz/failure.h"
 #include "fuzz/graveyard.h"
 #include "fuzz/live_index.h"
@@ -43,25 +45,26 @@ static void check_placement(unsigned slot, const uint8_t *ptr, size_t size)
 	uintptr_t start, end;
 
 	if ((uintptr_t)ptr % 8)
-		fuzz_fail("returned %p, which is not 8-aligned", (const void *)ptr);
+		fuzz_fail_rule(RULE_OUTSIDE_ALIGNMENT, "returned %p, which is not 8-aligned", (const void *)ptr);
 	extent_of(ptr, size, &start, &end);
 	if (end < start)
-		fuzz_fail("returned %p with size %zu, which wraps the address space",
+		fuzz_fail_rule(RULE_OUTSIDE_OVERLAP, "returned %p with size %zu, which wraps the address space",
 			  (const void *)ptr, size);
 	other = live_index_overlap(start, end);
 	if (other)
-		fuzz_fail("block %p..%p (slot %u) overlaps live block %p..%p (slot %u)",
+		fuzz_fail_rule(RULE_OUTSIDE_OVERLAP, "block %p..%p (slot %u) overlaps live block %p..%p (slot %u)",
 			  (void *)start, (void *)end, slot, (void *)other->start, (void *)other->end,
 			  other->slot);
 	if (!live_index_insert(start, end, slot))
-		fuzz_fail("shadow index full (harness limit)");
+		fuzz_fail_rule(RULE_HARNESS_LIMIT, "shadow index full");
 }
 
 static void fail_mismatch(unsigned slot, const struct shadow_block *block, const char *what,
 			  const struct pattern_mismatch *m)
 {
-	fuzz_fail("slot %u (%p, size %zu): %s byte %zu changed (expected 0x%02x, got 0x%02x)", slot,
-		  (void *)block->ptr, block->size, what, m->offset, m->expected, m->got);
+	fuzz_fail_rule(strcmp(what, "kept") ? RULE_OUTSIDE_PAYLOAD : RULE_OUTSIDE_REALLOC_KEEPS,
+		       "slot %u (%p, size %zu): %s byte %zu changed (expected 0x%02x, got 0x%02x)",
+		       slot, (void *)block->ptr, block->size, what, m->offset, m->expected, m->got);
 }
 
 void shadow_adopt(unsigned slot, void *ptr, size_t size, bool zeroed)
@@ -72,7 +75,7 @@ void shadow_adopt(unsigned slot, void *ptr, size_t size, bool zeroed)
 	check_placement(slot, ptr, size);
 	*block = (struct shadow_block){ ptr, size, shadow.next_seed++ };
 	if (zeroed && !pattern_verify_zero(ptr, size, &m))
-		fuzz_fail("slot %u (%p, size %zu): calloc byte %zu is 0x%02x, not zero", slot, ptr, size,
+		fuzz_fail_rule(RULE_OUTSIDE_CALLOC_ZERO, "slot %u (%p, size %zu): calloc byte %zu is 0x%02x, not zero", slot, ptr, size,
 			  m.offset, m.got);
 	pattern_write(ptr, size, block->seed);
 	shadow.live_bytes += size;

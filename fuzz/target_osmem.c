@@ -18,4 +18,5 @@ const struct fuzz_target fuzz_osmem_target = {
 	.reseal = osmem_testing_reseal,
 	.header_size = 32,
 	.follows_osmem_contract = true,
+	.contract_model = true,
 };

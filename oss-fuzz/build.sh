@@ -10,8 +10,9 @@ cd "$SRC/osmem"
 # The harness with the emulated OS layer, as //fuzz:harness and //allocator:osmem_emulated build
 # it; the production OS layer and the other engines' mains stay out.
 common=()
-for src in allocator/*.c fuzz/*.c; do
+for src in allocator/*.c fuzz/*.c fuzz/*/*.c; do
   case "$src" in
+    *_test.c | fuzz/own/* | fuzz/testing/* | fuzz/planted/*) continue ;; # tests and the foreign-allocator tool
     allocator/os_layer_syscalls.c | fuzz/main_*.c) continue ;;
     fuzz/target_builtin.c | fuzz/target_blackbox.c | fuzz/target_misuse.c) continue ;; # one per fuzzer, below
   esac

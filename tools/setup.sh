@@ -11,6 +11,8 @@ packages=(
   zip unzip            # OSS-Fuzz seed corpus archives; unzip reads test outputs (tools/memcheck.sh)
   strace               # syscall-trace tests of the production build
   python3              # small helper scripts in tools/
+  python3-yaml         # oss-fuzz/check_clusterfuzzlite.py reads the ClusterFuzzLite workflows
+  sqlite3 time gcc     # tools/bench-dropin: a workload and peak RSS (GNU time)
 )
 
 missing=()

@@ -1,33 +1,46 @@
 #!/usr/bin/env bash
 # Fuzzes an allocator implementing osmem.h that lives in a directory of its own (a course
-# submission: osmem.c, its headers, maybe helper .c files) with the osmem fuzz harness and oracle.
+# submission: osmem.c, its headers, maybe helper .c files) with the osmem fuzz harness and oracle,
+# and ends with every distinct rule it breaks.
 #
 #   tools/fuzz-own-allocator DIR [--time SECS] [--seed N]       fuzz for SECS seconds (default 60)
 #   tools/fuzz-own-allocator DIR --replay INPUT...              run inputs (files or dirs) once
 #
+# DIR holds osmem.c, or is the course's assignment root (src/osmem.c with headers in utils/).
+#
 # Options:
 #   --time SECS          how long to fuzz (default 60)
 #   --seed N             libFuzzer's random seed (default 1): the same seed replays the same run
+#   --memory-only        memory-safety and outside rules only, for an allocator whose struct
+#                        block_meta is not the contract's (chosen by itself in that case)
 #   --cflags "FLAGS"     extra compiler flags for your sources, e.g. "-I ../include -DNDEBUG"
+#                        (a relative -I is read from where you run the tool)
 #   --header-size N      bytes in front of each payload that belong to the block (default 32, the
 #                        contract's struct block_meta; 0 if the allocator keeps no header there)
-#   --work DIR           where objects, the fuzzer, the corpus and crashes go (default: a new
+#   --skip-rules "A;B"   contract rules not to report (a finding's replay command passes the
+#                        rules found before it)
+#   --answer-impossible  impossible sizes do not reach the allocator: the harness answers them as
+#                        the contract does (set by itself after the allocator died on one)
+#   --minimize-seconds S how long libFuzzer may shrink each finding's input (default 10)
+#   --work DIR           where objects, the fuzzer, the corpus and findings go (default: a new
 #                        directory under /tmp, printed)
 #   --harness-manifest F --harness-root R   use prebuilt harness archives (tests) instead of
 #                        building //fuzz/own:own_harness with Bazel
 #
-# How: every DIR/*.c is compiled with clang-14, ASan, UBSan and libFuzzer coverage, with sbrk,
-# mmap and munmap renamed to the harness's emulated OS layer (-Dsbrk=osmem_os_sbrk ...) so each
-# input sees the same addresses, and with its static variables placed in sections of their own
-# (fuzz/own/own_sections.h) that are put back before every input. Files defining main or an OS
-# layer of their own are left out. Exit status: 0 clean, 1 failure found, 2 usage or build error.
+# Contract mode (the default when struct block_meta is the contract's: 32 bytes, size, status,
+# prev, next) checks every op against the contract's model: returned pointer, system calls,
+# headers and heap list. After a finding the fuzzing goes on with that rule skipped, until --time
+# is used up; the summary lists every distinct broken rule with a minimized input, an op trace
+# and a standalone C test. Exit status: 0 clean, 1 findings, 2 usage or build error.
 set -uo pipefail
 
 die() { echo "fuzz-own-allocator: $*" >&2; exit 2; }
+note() { echo "fuzz-own-allocator: $*"; }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CC=${CC:-clang-14}
 time_secs=60 seed=1 header_size=32 extra_cflags="" work="" manifest="" harness_root="" replay=0 dir=""
+memory_only=0 minimize_secs=10 given_skips="" answer_impossible=0
 inputs=()
 
 while (($#)); do
@@ -40,6 +53,10 @@ while (($#)); do
 	--cflags=*) extra_cflags=${1#*=} ;;
 	--header-size) (($# > 1)) || die "--header-size wants a number"; header_size=$2; shift ;;
 	--header-size=*) header_size=${1#*=} ;;
+	--skip-rules) (($# > 1)) || die "--skip-rules wants rule names separated by ';'"; given_skips=$2; shift ;;
+	--minimize-seconds) (($# > 1)) || die "--minimize-seconds wants a number"; minimize_secs=$2; shift ;;
+	--memory-only) memory_only=1 ;;
+	--answer-impossible) answer_impossible=1 ;;
 	--work) (($# > 1)) || die "--work wants a directory"; work=$2; shift ;;
 	--work=*) work=${1#*=} ;;
 	--harness-manifest) (($# > 1)) || die "--harness-manifest wants a file"; manifest=$2; shift ;;
@@ -56,11 +73,11 @@ done
 [[ $time_secs =~ ^[0-9]+$ && $time_secs -gt 0 ]] || die "--time wants a whole number of seconds > 0, got '$time_secs'"
 [[ $seed =~ ^[0-9]+$ ]] || die "--seed wants a whole number, got '$seed'"
 [[ $header_size =~ ^[0-9]+$ ]] || die "--header-size wants a whole number, got '$header_size'"
+[[ $minimize_secs =~ ^[0-9]+$ ]] || die "--minimize-seconds wants a whole number, got '$minimize_secs'"
 [[ -n $dir ]] || die "usage: tools/fuzz-own-allocator DIR [--time SECS] [--seed N] (try --help)"
 [[ -e $dir ]] || die "no such directory: $dir"
 [[ -d $dir ]] || die "not a directory: $dir"
 dir=$(cd "$dir" && pwd)
-[[ -f $dir/osmem.c ]] || die "no osmem.c in $dir: point at the directory holding your osmem.c"
 case $dir/ in "$repo"/*) die "$dir is inside this repository: fuzz the built-in allocator with //fuzz:osmem_fuzz_run instead" ;; esac
 if ((replay)); then
 	((${#inputs[@]})) || die "--replay wants at least one input file or directory"
@@ -70,28 +87,39 @@ elif ((${#inputs[@]})); then
 fi
 command -v "$CC" >/dev/null || die "$CC not found (tools/setup.sh installs it)"
 
+# shellcheck source=fuzz/own/own_build.sh
+source "$repo/fuzz/own/own_build.sh"
+# shellcheck source=fuzz/own/own_findings.sh
+source "$repo/fuzz/own/own_findings.sh"
+# shellcheck source=fuzz/own/own_report.sh
+source "$repo/fuzz/own/own_report.sh"
+
+find_layout
 if [[ -z $work ]]; then
 	work=$(mktemp -d /tmp/osmem-own.XXXXXX) || die "cannot create a working directory"
 fi
 mkdir -p "$work/obj" "$work/corpus" "$work/seeds" "$work/artifacts" || die "cannot create $work"
 
-# ---- The harness archives ----
+# ---- The harness archives and the op tracer ----
 
 harness_archives() {
+	local column=1 short exec_path path
 	if [[ -z $manifest ]]; then
-		echo "fuzz-own-allocator: building the harness (bazel build //fuzz/own:own_harness)"
-		(cd "$repo" && bazel build //fuzz/own:own_harness 2>&1 | tail -n 3) ||
+		echo "fuzz-own-allocator: building the harness (bazel build //fuzz/own:own_harness //tools/optrace)"
+		(cd "$repo" && bazel build //fuzz/own:own_harness //tools/optrace:optrace 2>&1 | tail -n 3) ||
 			die "bazel could not build //fuzz/own:own_harness"
 		manifest=$(cd "$repo" && bazel info bazel-bin 2>/dev/null)/fuzz/own/own_harness.manifest
 		harness_root=$(cd "$repo" && bazel info execution_root 2>/dev/null)
+		optrace=$(dirname "$(dirname "$(dirname "$manifest")")")/tools/optrace/optrace
 		column=2
 	else
-		column=1
+		optrace=$harness_root/tools/optrace/optrace
 	fi
 	[[ -f $manifest ]] || die "no harness manifest at $manifest"
+	[[ -x $optrace ]] || optrace=""
 	archives=()
 	while IFS=$'\t' read -r short exec_path; do
-		local path=$harness_root/$short
+		path=$harness_root/$short
 		((column == 2)) && path=$harness_root/$exec_path
 		[[ -f $path ]] || die "harness archive missing: $path"
 		archives+=("$path")
@@ -99,71 +127,14 @@ harness_archives() {
 	((${#archives[@]})) || die "empty harness manifest $manifest"
 }
 
-# ---- The foreign allocator ----
-
-cflags=(
-	-std=gnu11 -O1 -g -D_GNU_SOURCE
-	-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=all
-	-fno-omit-frame-pointer -U_FORTIFY_SOURCE
-	-Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap -Dmunmap=osmem_os_munmap
-	-include "$repo/fuzz/own/own_sections.h" -I "$dir"
-)
-read -r -a user_cflags <<<"$extra_cflags"
-cflags+=("${user_cflags[@]}")
-
-defines() { nm --defined-only "$1" 2>/dev/null | awk '$2 ~ /[TDBR]/ {print $3}'; }
-
-# Sets `objects` to the compiled sources that make up the allocator.
-compile_allocator() {
-	local src obj symbols
-	objects=()
-	rm -f "$work"/obj/*.o
-	for src in "$dir"/*.c; do
-		obj=$work/obj/$(basename "${src%.c}").o
-		echo "fuzz-own-allocator: compiling $(basename "$src")"
-		"$CC" "${cflags[@]}" -c "$src" -o "$obj" ||
-			die "compiling $src failed (messages above; flags: ${cflags[*]})"
-		symbols=$(defines "$obj")
-		if grep -qxE 'main|LLVMFuzzerTestOneInput' <<<"$symbols"; then
-			echo "fuzz-own-allocator:   left out: defines main (a test program?)"
-		elif grep -qE '^osmem_(os|emu)_' <<<"$symbols"; then
-			echo "fuzz-own-allocator:   left out: an OS layer of its own (the harness brings the emulated one)"
-		else
-			objects+=("$obj")
-		fi
-	done
-	((${#objects[@]})) || die "nothing left to link in $dir"
-	check_symbols
-}
-
-check_symbols() {
-	local fn missing=() direct defined
-	defined=$(for o in "${objects[@]}"; do defines "$o"; done)
-	for fn in os_malloc os_free os_calloc os_realloc; do
-		grep -qx "$fn" <<<"$defined" || missing+=("$fn")
-	done
-	((${#missing[@]} == 0)) || die "$dir does not define ${missing[*]} (osmem.h's four calls are needed)"
-	direct=$(for o in "${objects[@]}"; do nm -u "$o"; done | awk '{print $2}' |
-		grep -xE 'brk|sbrk|mmap|mmap64|munmap|mremap|syscall' | sort -u | tr '\n' ' ')
-	[[ -z $direct ]] || die "the allocator calls ${direct}directly: the harness can only serve sbrk, mmap and munmap"
-}
-
-link_fuzzer() {
-	echo "fuzz-own-allocator: linking $work/fuzzer"
-	"$CC" -fsanitize=address,undefined,fuzzer \
-		-Wl,--whole-archive "${archives[@]}" -Wl,--no-whole-archive "${objects[@]}" \
-		-o "$work/fuzzer" || die "linking failed (messages above)"
-}
-
-# ---- Running ----
-
-# The oracle's or a sanitizer's first report; when the process just died (an abort in the
-# allocator, a failed assert), the last line it printed before libFuzzer's "deadly signal".
-first_failure() {
-	awk '/^osmem-fuzz:|ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|runtime error:/ { print; exit }
-	     /ERROR: libFuzzer:/ { print (said != "" ? said : $0); exit }
-	     /^(#[0-9]|INFO:|Running:|MS:|$)/ { said = ""; next }
-	     { said = $0 }' "$1"
+# Runs a command with the fuzzer's environment; $1 is the contract rules to skip. With
+# answer_impossible set, impossible sizes no longer reach the allocator (target_own.c).
+fuzzer_env() {
+	local skips=$1 answer=()
+	shift
+	((answer_impossible)) && answer=(OSMEM_OWN_ANSWER_IMPOSSIBLE=1)
+	env OSMEM_OWN_HEADER_SIZE="$header_size" OSMEM_FUZZ_MODE="$mode" OSMEM_FUZZ_SKIP_RULES="$skips" \
+		"${answer[@]}" "$@"
 }
 
 # Addresses and process ids differ between runs (ASLR).
@@ -172,11 +143,11 @@ without_addresses() { sed -E 's/0x[0-9a-f]+/0x_/g; s/==[0-9]+==/==_==/g'; }
 run_replay() {
 	local log=$work/replay.log status count
 	count=$(find -L "${inputs[@]}" -type f | wc -l)
-	echo "fuzz-own-allocator: replaying $count inputs"
-	OSMEM_OWN_HEADER_SIZE=$header_size "$work/fuzzer" -runs=1 "${inputs[@]}" >"$log" 2>&1
+	echo "fuzz-own-allocator: replaying $count inputs ($mode mode${given_skips:+, skipping: $given_skips})"
+	fuzzer_env "$given_skips" "$work/fuzzer" -runs=1 "${inputs[@]}" >"$log" 2>&1
 	status=$?
 	if ((status == 0)); then
-		echo "fuzz-own-allocator: PASS: $count inputs replayed, no failure ($dir)"
+		echo "fuzz-own-allocator: PASS: $count inputs replayed in $mode mode, no failure ($src_dir)"
 		return 0
 	fi
 	echo "fuzz-own-allocator: FAILED: $(first_failure "$log")"
@@ -185,53 +156,15 @@ run_replay() {
 	return 1
 }
 
-run_fuzz() {
-	local log=$work/fuzz.log status crash start elapsed execs
-	[[ -d $repo/corpus/osmem_fuzz ]] && cp -L "$repo"/corpus/osmem_fuzz/* "$work/seeds/" 2>/dev/null
-	local dict=()
-	[[ -f $repo/corpus/osmem_fuzz.dict ]] && dict=(-dict="$repo/corpus/osmem_fuzz.dict")
-	echo "fuzz-own-allocator: fuzzing $dir for ${time_secs}s (seed $seed, log $log)"
-	start=$(date +%s)
-	# The working corpus first: libFuzzer writes new inputs into its first directory.
-	OSMEM_OWN_HEADER_SIZE=$header_size "$work/fuzzer" "${dict[@]}" -seed="$seed" \
-		-max_total_time="$time_secs" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
-		-print_final_stats=1 -artifact_prefix="$work/artifacts/" \
-		"$work/corpus" "$work/seeds" 2>&1 | tee "$log" |
-		grep --line-buffered -E '(pulse|INITED|DONE) ' | sed -u 's/^/  /'
-	status=${PIPESTATUS[0]}
-	elapsed=$(($(date +%s) - start))
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	crash=$(find "$work/artifacts" -type f | head -n 1)
-	if ((status == 0)) && [[ -z $crash ]]; then
-		echo "fuzz-own-allocator: PASS: no failure in ${elapsed}s, ${execs:-?} inputs run ($dir)"
-		return 0
-	fi
-	echo "fuzz-own-allocator: FOUND after ${elapsed}s: $(first_failure "$log")"
-	if [[ -n $crash ]]; then
-		echo "fuzz-own-allocator: input: $crash ($(reproduces_alone "$crash" "$log"))"
-		echo "fuzz-own-allocator: reproduce: tools/fuzz-own-allocator $dir --replay $crash"
-	fi
-	echo "fuzz-own-allocator: full log: $log"
-	return 1
-}
-
-# The failing input, run alone in a fresh process, must fail the same way: otherwise state leaked
-# from earlier inputs (a static the reset did not cover, for example).
-reproduces_alone() {
-	local crash=$1 log=$2 again first
-	OSMEM_OWN_HEADER_SIZE=$header_size "$work/fuzzer" -runs=1 "$crash" >"$work/alone.log" 2>&1
-	again=$(first_failure "$work/alone.log" | without_addresses)
-	first=$(first_failure "$log" | without_addresses)
-	if [[ -n $again && $again == "$first" ]]; then
-		echo "fails the same way when run alone"
-	elif [[ -n $again ]]; then
-		echo "run alone it fails differently: $again"
-	else
-		echo "run alone it does not fail the same way: state leaks between inputs?"
-	fi
-}
-
 harness_archives
+set_cflags
 compile_allocator
+choose_mode
 link_fuzzer
-if ((replay)); then run_replay; else run_fuzz; fi
+if ((replay)); then
+	run_replay
+else
+	IFS=';' read -r -a skip_rules <<<"$given_skips"
+	keep_fuzzing
+	report_findings
+fi

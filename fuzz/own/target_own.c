@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A foreign allocator implementing osmem.h as the fuzz target (tools/fuzz-own-allocator): only the
- * four calls, so the oracle applies its outside rules. Its static variables live in two sections
- * of their own (own_sections.h); resetting it puts their bytes back as they were before the first
- * input, and the harness resets the emulated OS layer, so every input starts from the allocator's
- * initial state. */
+ * four calls. OSMEM_FUZZ_MODE=contract (the default) judges every call against the contract's
+ * model (fuzz/model_oracle.h) besides the outside rules; OSMEM_FUZZ_MODE=memory applies the
+ * outside rules only, for an allocator with another block layout. Its static variables live in
+ * two sections of their own (the tool renames the writable data sections of the allocator's merged
+ * object to osmem_own_data and osmem_own_bss); resetting it puts their bytes back as they were
+ * before the first input, and the harness resets the emulated OS layer, so every input starts from
+ * the allocator's initial state. OSMEM_OWN_TRACE=1 prints each op as it runs (the tool's
+ * trace.txt). */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
+#include "allocator/os_layer.h"
+#include "allocator/os_layer_emulated.h"
 #include "allocator/osmem.h"
+#include "fuzz/harness.h"
 #include "fuzz/target.h"
 
 /* Weak: an allocator without initialised (or without zeroed) statics has no such section. */
@@ -70,6 +81,53 @@ static void own_reset(void)
 	saved = 1;
 }
 
+/* OSMEM_OWN_ANSWER_IMPOSSIBLE=1, set by the tool once the allocator was found to die (an exit, a
+ * crash) on a size that cannot be served: such a call no longer reaches the allocator; the target
+ * answers it as the contract does (a size whose 32 + ALIGN(n) or k*n wraps: NULL, no system call;
+ * any other size beyond what the emulated OS ever maps: the mmap it refuses, then NULL), so that
+ * fuzzing goes on past that one reported finding. */
+static bool answer_impossible;
+
+static bool wraps(size_t n)
+{
+	return n > SIZE_MAX - 32 - 7;
+}
+
+static bool impossible(size_t n)
+{
+	return wraps(n) || n >= OSMEM_EMU_MAP_LIMIT;
+}
+
+/* What a conforming allocator does with an impossible size. */
+static void *contract_answer(size_t n)
+{
+	if (!wraps(n))
+		osmem_os_mmap(NULL, 32 + ((n + 7) & ~(size_t)7), PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); /* refused: bigger than the OS maps */
+	return NULL;
+}
+
+static void *own_malloc(size_t size)
+{
+	return answer_impossible && impossible(size) ? contract_answer(size) : os_malloc(size);
+}
+
+static void *own_calloc(size_t nmemb, size_t size)
+{
+	size_t total;
+
+	if (!answer_impossible || !nmemb || !size)
+		return os_calloc(nmemb, size);
+	if (__builtin_mul_overflow(nmemb, size, &total))
+		return NULL; /* k*n overflows: no system call */
+	return impossible(total) ? contract_answer(total) : os_calloc(nmemb, size);
+}
+
+static void *own_realloc(void *ptr, size_t size)
+{
+	return answer_impossible && size && impossible(size) ? contract_answer(size) : os_realloc(ptr, size);
+}
+
 /* The contract's 32-byte header in front of each payload counts as part of the block (a block
  * overlapping another's header is a failure); OSMEM_OWN_HEADER_SIZE says otherwise, e.g. 0. */
 static size_t header_size(void)
@@ -79,18 +137,38 @@ static size_t header_size(void)
 	return text && *text ? strtoul(text, NULL, 10) : 32;
 }
 
+/* OSMEM_FUZZ_MODE: "contract" (default) or "memory"; anything else is a usage error. */
+static bool contract_mode(void)
+{
+	const char *mode = getenv("OSMEM_FUZZ_MODE");
+
+	if (!mode || !*mode || !strcmp(mode, "contract"))
+		return true;
+	if (!strcmp(mode, "memory"))
+		return false;
+	fprintf(stderr, "osmem-fuzz: OSMEM_FUZZ_MODE must be 'contract' or 'memory', not '%s'\n",
+		mode);
+	exit(2);
+}
+
 const struct fuzz_target *fuzz_target_under_test(void)
 {
 	static struct fuzz_target own = {
 		.name = "own-allocator",
-		.malloc = os_malloc,
+		.malloc = own_malloc,
 		.free = os_free,
-		.calloc = os_calloc,
-		.realloc = os_realloc,
+		.calloc = own_calloc,
+		.realloc = own_realloc,
 		.reset = own_reset,
 	};
 
-	if (!own.header_size)
-		own.header_size = header_size();
+	if (!own.header_size) {
+		own.contract_model = own.follows_osmem_contract = contract_mode();
+		/* The contract fixes the header at 32 bytes; OSMEM_OWN_HEADER_SIZE is memory mode's. */
+		own.header_size = own.contract_model ? 32 : header_size();
+		if (getenv("OSMEM_OWN_TRACE"))
+			osmem_fuzz_trace(stderr);
+		answer_impossible = getenv("OSMEM_OWN_ANSWER_IMPOSSIBLE") != NULL;
+	}
 	return &own;
 }

@@ -25,7 +25,8 @@ static int bug_is(const char *name)
 }
 
 /* malloc: hands out one live block twice, misaligns, breaks the NULL cases, takes the wrong
- * source, grows the break for nothing or before preallocating, bloats the heap, leaks. */
+ * source, grows the break for nothing or before preallocating, bloats the heap, leaks, leaves a
+ * stale prev link. */
 static void *last;
 
 static void *buggy_malloc(size_t size)
@@ -53,10 +54,27 @@ static void *buggy_malloc(size_t size)
 	last = os_malloc(size);
 	if (bug_is("leak_heap") && !calls++)
 		os_malloc(16); /* never freed */
+	if (bug_is("stale_prev") && last && ((struct block_meta *)last - 1)->next)
+		((struct block_meta *)last - 1)->next->prev = ((struct block_meta *)last - 1)->next;
 	return last;
 }
 
-/* free: leaks mappings, frees twice, scribbles on another block or on a free header. */
+/* A free heap block swallows its free successor at once (the contract merges only before a
+ * search). The seal is not renewed: the model must see it before osmem does. */
+static void merge_next(struct block_meta *block)
+{
+	struct block_meta *next = block->next;
+
+	if (block->status != STATUS_FREE || !next || next->status != STATUS_FREE ||
+	    (char *)next != (char *)(block + 1) + block->size)
+		return;
+	block->size += sizeof(*block) + next->size;
+	block->next = next->next;
+	if (next->next)
+		next->next->prev = block;
+}
+
+/* free: leaks mappings, frees twice, scribbles on another block or on a free header, merges. */
 static void buggy_free(void *ptr)
 {
 	if (bug_is("leak_mapped") && ptr && ((struct block_meta *)ptr - 1)->status == STATUS_MAPPED)
@@ -68,6 +86,8 @@ static void buggy_free(void *ptr)
 		*(unsigned char *)last ^= 0xff;
 	if (bug_is("bad_status") && ptr)
 		((struct block_meta *)ptr - 1)->status = 7;
+	if (bug_is("free_merges") && ptr)
+		merge_next((struct block_meta *)ptr - 1);
 }
 
 static void *buggy_calloc(size_t nmemb, size_t size)
@@ -106,7 +126,11 @@ const struct fuzz_target *fuzz_target_under_test(void)
 			buggy.set_fault_handler = NULL;
 			buggy.header_size = 0;
 			buggy.follows_osmem_contract = false;
+			buggy.contract_model = false;
 		}
+		/* The contract model judges first when on; the other rules are shown with it off. */
+		if (getenv("OSMEM_FUZZ_TEST_NO_MODEL"))
+			buggy.contract_model = false;
 		buggy.malloc = buggy_malloc;
 		buggy.free = buggy_free;
 		buggy.calloc = buggy_calloc;

@@ -1,5 +1,6 @@
 """Helpers shared by the fuzzing user's tools: errors, durations, the workspace, Bazel builds."""
 import configparser
+import hashlib
 import os
 import re
 import shutil
@@ -170,3 +171,9 @@ def copy_new_files(src_dir, dst_dir):
             shutil.copyfile(src, dst)  # a copy, not a link: afl-fuzz rejects symlinks
             copied += 1
     return copied
+
+
+def sha1_of(path):
+    """The name libFuzzer gives an input (and the campaign's corpus uses for merged ones)."""
+    with open(path, "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()

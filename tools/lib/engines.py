@@ -1,19 +1,21 @@
 """The two engines behind one interface: start on N cores, read live figures, list failures.
 
-Each engine keeps its own parallel mode (libFuzzer -fork, AFL++ -M/-S) and its own state in the
-campaign directory, so a stopped campaign resumes where it was."""
+libFuzzer runs in-process, one process per job on the shared working corpus, restarted after a
+failure; AFL++ runs one -M main and -S secondaries. Each keeps its state in the campaign
+directory, so a stopped campaign resumes where it was."""
+import collections
 import glob
+import math
 import os
 import re
 import signal
 import subprocess
+import time
 
-from common import ToolError, human
-
-# libFuzzer -fork status: "#123: cov: 45 ft: 67 corp: 8 exec/s 0 oom/timeout/crash: 0/0/1 time: 3s"
-FORK_STATUS = re.compile(r"^#(\d+): cov: (\d+) ft: (\d+) corp: (\d+) .*?"
-                         r"oom/timeout/crash: (\d+)/(\d+)/(\d+) time: (\d+)s")
-
+import common
+import libfuzzer_run
+import triage
+from common import ToolError, human, sha1_of
 
 AFL_PROGRESS = re.compile(r"Fuzzing test case #\d+ \((\d+) total")
 
@@ -32,6 +34,14 @@ class Engine:
     def __init__(self, campaign, binary):
         self.campaign, self.binary = campaign, binary
         self.procs = []
+        self.stopping = False
+
+    def poll(self):
+        """Engine upkeep once a second; returns lines for the status stream."""
+        return []
+
+    def running(self):
+        return any(p.poll() is None for p in self.procs)
 
     def check_started(self, fig):
         """An engine that ran nothing and failed (bad binary, rejected seeds) is an error."""
@@ -44,50 +54,120 @@ class Engine:
 
 
 class LibFuzzer(Engine):
+    """libFuzzer in-process, one process per job on the shared working corpus. A process that
+    stops on a failure is started again with the grown corpus while time remains (as ClusterFuzz
+    does): the campaign goes on at the in-process rate instead of fork mode's short jobs, each of
+    which starts from a few corpus inputs (tools/README.md has the figures)."""
     name = "libfuzzer"
     coverage_names = ("cov", "ft")
-    # Fork mode's parent seeds its `cov` with the features of the corpus it starts from (LLVM 14):
-    # a resumed run starts with cov = ft. ft means the same in every run, so the report plots it.
+    # The report plots ft (features), as it did for fork mode, whose `cov` restarted per run.
     coverage_plot = ("coverage (ft: libFuzzer features)", "features", "features")
 
     def __init__(self, campaign, binary):
         super().__init__(campaign, binary)
-        self.log_path = os.path.join(campaign.logs, "libfuzzer.log")
+        self.runs = []      # every process of this campaign run, in start order
+        self.workers = []   # each job's latest process; None once the job is over
+        self.deadline = None
+        self.messages = collections.Counter()  # failure message (numbers blanked) -> hits
+        self.dict_path, self.options = None, []
 
-    def command(self, seconds, jobs, dict_path, options):
-        """Fork mode: the parent merges every job's new inputs into the first corpus dir and keeps
-        going after a failure, on `jobs` cores."""
-        cmd = [self.binary, self.campaign.corpus, f"-fork={jobs}", "-ignore_crashes=1",
-               "-ignore_timeouts=1", "-ignore_ooms=1", *options,
+    def log_path(self, worker):
+        return os.path.join(self.campaign.logs, f"libfuzzer-{worker}.log")
+
+    def command(self, seconds, jobs):
+        """The working corpus is the only corpus dir: libFuzzer writes new inputs there and, with
+        several jobs, rereads it every second for the inputs the others found."""
+        cmd = [self.binary, self.campaign.corpus, "-print_final_stats=1",
+               f"-reload={1 if jobs > 1 else 0}", *self.options,
                f"-artifact_prefix={self.campaign.failures_dir}/"]
         if seconds:
             cmd.append(f"-max_total_time={seconds}")
-        if dict_path:
-            cmd.append(f"-dict={dict_path}")
+        if self.dict_path:
+            cmd.append(f"-dict={self.dict_path}")
         return cmd
 
     def start(self, seconds, jobs, dict_path, options):
-        log = open(self.log_path, "a")
-        self.procs = [subprocess.Popen(self.command(seconds, jobs, dict_path, options), stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)]
+        self.deadline = time.time() + seconds if seconds else None
+        self.dict_path, self.options = dict_path, list(options)
+        self.workers = [self.launch(worker, seconds, jobs) for worker in range(jobs)]
+
+    def launch(self, worker, seconds, jobs):
+        path = self.log_path(worker)
+        offset = libfuzzer_run.log_size(path)
+        with open(path, "a") as log:
+            proc = subprocess.Popen(self.command(seconds, jobs), stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        run = libfuzzer_run.Run(proc, path, offset)
+        self.runs.append(run)
+        self.procs.append(proc)
+        return run
+
+    def remaining(self):
+        """Whole seconds left (0: no limit), or None when the time is up."""
+        if self.deadline is None:
+            return 0
+        left = math.ceil(self.deadline - time.time())
+        return left if left >= 1 else None
+
+    def poll(self):
+        """Reads every job's log; a job stopped by a failure starts again while time remains.
+        Returns a line for each failure message not seen before in this run (repeats only
+        count) and for a job that cannot go on."""
+        events = []
+        for worker, run in enumerate(self.workers):
+            if run is None:
+                continue
+            if not run.finished():
+                run.read()
+                continue
+            self.workers[worker] = None
+            if run.artifact and not self.stopping:
+                events += self.restart(worker, run)
+        return events
+
+    def restart(self, worker, run):
+        message = triage.blank_numbers(triage.rule_of(run.output()))
+        self.messages[message] += 1
+        new = self.messages[message] == 1
+        if not run.inited and not self.drop_from_corpus(run.artifact):
+            return [f"job {worker}: libFuzzer fails while loading the corpus ({message}) and "
+                    f"is not restarted: see {common.rel(run.log_path)}"]
+        left = self.remaining()
+        if left is not None:
+            self.workers[worker] = self.launch(worker, left, len(self.workers))
+        return [f"job {worker}: new failure: {message}"] if new else []
+
+    def drop_from_corpus(self, artifact):
+        """An input of the corpus itself that fails (a seed, an input imported from an earlier
+        campaign) would stop every restart while loading: it leaves the working corpus (the
+        failure directory keeps it). True if one was found."""
+        digest = sha1_of(artifact) if os.path.exists(artifact) else None
+        found = False
+        for name in os.listdir(self.campaign.corpus):
+            path = os.path.join(self.campaign.corpus, name)
+            if digest and (name == digest or sha1_of(path) == digest):
+                os.remove(path)
+                found = True
+        return found
+
+    def running(self):
+        return any(run is not None for run in self.workers)
 
     def figures(self):
-        last = None
-        with open(self.log_path, errors="replace") as log:
-            log.seek(max(0, os.path.getsize(self.log_path) - 65536))
-            for line in log:
-                match = FORK_STATUS.match(line)
-                last = match or last
-        if not last:
-            return Figures(corpus=len(os.listdir(self.campaign.corpus)))
-        execs, cov, ft, corp, oom, timeout, crash, _ = map(int, last.groups())
-        return Figures(execs, cov, ft, corp, oom + timeout + crash)
+        for run in self.workers:
+            if run is not None:
+                run.read()
+        return Figures(sum(run.executions() for run in self.runs),
+                       max((run.coverage for run in self.runs), default=0),
+                       max((run.features for run in self.runs), default=0),
+                       common.dir_stats(self.campaign.corpus)[0],
+                       len({run.artifact for run in self.runs if run.artifact}))
 
     def failure_files(self):
         return sorted(glob.glob(os.path.join(self.campaign.failures_dir, "*-*")))
 
     def new_corpus_files(self):
-        return []  # fork mode already merges into the working corpus
+        return []  # libFuzzer writes into the working corpus itself
 
     def describe(self, fig):
         return f"cov {fig.coverage} ft {fig.features}"
@@ -195,11 +275,15 @@ ENGINE_CLASSES = {"libfuzzer": LibFuzzer, "afl": Afl}
 
 
 def running(engine):
-    return any(p.poll() is None for p in engine.procs)
+    """Upkeep (a libFuzzer job restarted after a failure is printed) and whether it still runs."""
+    for event in engine.poll():
+        print(event, flush=True)
+    return engine.running()
 
 
 def stop(engine):
     """SIGINT to each engine's main process (both save their state on it), then its whole group."""
+    engine.stopping = True
     for proc in engine.procs:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -210,7 +294,7 @@ def stop(engine):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         try:
-            os.killpg(proc.pid, signal.SIGKILL)  # a libFuzzer -fork job left behind
+            os.killpg(proc.pid, signal.SIGKILL)  # a child left behind
         except ProcessLookupError:
             pass
 

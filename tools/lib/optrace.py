@@ -17,6 +17,12 @@ def binary():
     return _binary
 
 
+def use_binary(path):
+    """Takes an optrace built before (a campaign's bin/optrace) instead of building one."""
+    global _binary
+    _binary = path
+
+
 def run(*args):
     result = subprocess.run([binary(), *args], capture_output=True, text=True, errors="replace")
     if result.returncode:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 
 SYMBOLIZER = "/usr/bin/llvm-symbolizer-14"
@@ -65,10 +66,18 @@ def signature(output):
 
 
 def minimize(binary, path, dest, seconds):
-    """libFuzzer's crash minimizer; keeps the original when the smaller input breaks another rule."""
-    subprocess.run([binary, "-minimize_crash=1", f"-max_total_time={seconds}",
-                    f"-exact_artifact_path={dest}", path], capture_output=True, env=replay_env(),
-                   timeout=seconds + 60)
+    """libFuzzer's crash minimizer, stopped after `seconds` (its -max_total_time bounds each of
+    its steps, not the whole); libFuzzer rewrites `dest` with each smaller input it finds. Keeps
+    the original when the result breaks another rule."""
+    with subprocess.Popen([binary, "-minimize_crash=1", f"-max_total_time={seconds}",
+                           f"-exact_artifact_path={dest}", path], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, env=replay_env(),
+                          start_new_session=True) as proc:
+        try:
+            proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the minimizer and the step it runs
+            proc.wait()
     if os.path.exists(dest):
         failed_before, before = replay(binary, path)
         failed, after = replay(binary, dest)

@@ -40,20 +40,36 @@ static void write_call(FILE *out, const struct fuzz_op *op)
 	}
 }
 
+static const char *build_against(bool emulated, enum ctest_target target)
+{
+	if (target != CTEST_OSMEM)
+		return emulated ? "your allocator's sources with -Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap "
+				  "-Dmunmap=osmem_os_munmap and allocator/os_layer_emulated.c (it plans OS "
+				  "refusals), -I to your osmem.h"
+				: "your allocator's sources, -I to your osmem.h";
+	return emulated ? "//allocator:osmem_emulated (it plans OS refusals)" : "//allocator:osmem";
+}
+
 void ctest_write(FILE *out, const struct fuzz_op *ops, size_t n_ops, const char *source,
-		 const char *rule)
+		 const char *rule, enum ctest_target target)
 {
 	bool emulated = needs_emulated_os(ops, n_ops);
 	char text[128];
 
-	fprintf(out, "/* Reproducer of %s, made by tools/reproduce: the same %zu os_* calls as the "
-		"fuzz input,\n * checked without the fuzzing runtime. Build against %s.\n",
-		source, n_ops, emulated ? "//allocator:osmem_emulated (it plans OS refusals)"
-					: "//allocator:osmem");
+	fprintf(out, "/* Reproducer of %s, made by %s: the same %zu os_* calls as the fuzz input,\n"
+		" * checked without the fuzzing runtime. Build against %s.\n", source,
+		target == CTEST_OSMEM ? "tools/reproduce" : "tools/fuzz-own-allocator", n_ops,
+		build_against(emulated, target));
 	if (rule)
 		fprintf(out, " * The fuzz oracle reported: %s\n", rule);
-	fprintf(out, " */\n%s%s\nint main(void)\n{\n", emulated ? "#define OSMEM_REPRO_EMULATED 1\n" : "",
-		prelude);
+	fprintf(out, " */\n");
+	if (emulated)
+		fprintf(out, "#define OSMEM_REPRO_EMULATED 1\n");
+	if (target != CTEST_OSMEM)
+		fprintf(out, "#define OSMEM_REPRO_OWN 1\n");
+	if (target == CTEST_OWN_CONTRACT)
+		fprintf(out, "#define OSMEM_REPRO_CONTRACT 1\n");
+	fprintf(out, "%s\nint main(void)\n{\n", prelude);
 	for (size_t i = 0; i < n_ops; i++) {
 		fprintf(out, "\top_text = \"op %zu %s\";\n\t", i, fuzz_op_format(&ops[i], text,
 										   sizeof(text)));

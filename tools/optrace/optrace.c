@@ -2,7 +2,8 @@
 /* optrace: fuzz inputs <-> readable op traces, and fuzz inputs -> standalone C tests.
  *   optrace decode INPUT          one op per line, as the harness's decoder reads INPUT
  *   optrace encode TRACE OUTPUT   the inverse (lines: "[N: ]op", '#' starts a comment)
- *   optrace ctest INPUT [RULE]    a C program making the same calls (tools/optrace/ctest.h) */
+ *   optrace ctest INPUT [RULE]    a C program making the same calls (tools/optrace/ctest.h)
+ *   optrace ctest --own[-contract] INPUT [RULE]   the same for an allocator of your own */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +141,7 @@ static int cmd_encode(const char *trace_path, const char *out_path)
 	return 0;
 }
 
-static int cmd_ctest(const char *path, const char *rule)
+static int cmd_ctest(const char *path, const char *rule, enum ctest_target target)
 {
 	static struct input in;
 	static struct decoded d;
@@ -151,7 +152,7 @@ static int cmd_ctest(const char *path, const char *rule)
 	decode(&in, &d);
 	if (!d.n_ops)
 		return fail("no complete op in the input", path);
-	ctest_write(stdout, d.ops, d.n_ops, path, rule);
+	ctest_write(stdout, d.ops, d.n_ops, path, rule, target);
 	return 0;
 }
 
@@ -161,8 +162,16 @@ int main(int argc, char **argv)
 		return cmd_decode(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "encode"))
 		return cmd_encode(argv[2], argv[3]);
-	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "ctest"))
-		return cmd_ctest(argv[2], argc == 4 ? argv[3] : NULL);
-	fprintf(stderr, "usage: optrace decode INPUT | encode TRACE OUTPUT | ctest INPUT [RULE]\n");
+	if (argc >= 3 && !strcmp(argv[1], "ctest")) {
+		enum ctest_target target = !strcmp(argv[2], "--own")	      ? CTEST_OWN
+					   : !strcmp(argv[2], "--own-contract") ? CTEST_OWN_CONTRACT
+										: CTEST_OSMEM;
+		int first = target == CTEST_OSMEM ? 2 : 3;
+
+		if (argc - first == 1 || argc - first == 2)
+			return cmd_ctest(argv[first], argc - first == 2 ? argv[first + 1] : NULL, target);
+	}
+	fprintf(stderr, "usage: optrace decode INPUT | encode TRACE OUTPUT | "
+		"ctest [--own|--own-contract] INPUT [RULE]\n");
 	return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 }

@@ -16,7 +16,10 @@ expect() { # expect MESSAGE_PART CMD...: non-zero exit and MESSAGE_PART on stder
 }
 expect "unknown engine 'honggfuzz'" "$tools/fuzz" --engine honggfuzz
 expect "bad duration '5 minutes'" "$tools/fuzz" --time "5 minutes"
-expect "--jobs must be at least 1" "$tools/fuzz" --jobs 0
+expect "--jobs must be a whole number from 1 to $(nproc) (the cores of this machine), not '0'" "$tools/fuzz" --jobs 0
+expect "--jobs must be a whole number from 1 to" "$tools/fuzz" --jobs two
+expect "--jobs must be a whole number from 1 to" "$tools/fuzz" --jobs -1
+expect "not '100000'" "$tools/fuzz" --jobs 100000
 expect "unrecognized arguments: --turbo" "$tools/fuzz" --turbo
 expect "bad campaign name" "$tools/fuzz" --campaign ../x --fuzzer osmem_fuzz --no-setup
 expect "does not exist" "$tools/minimize" "$tmp/missing"
@@ -27,6 +30,9 @@ expect "is empty" "$tools/reproduce" "$tmp/empty"
 expect "is not a regular file" "$tools/reproduce" "$tmp/emptydir"
 expect "give either FILE or --encode" "$tools/reproduce"
 expect "does not exist" "$tools/coverage" --corpus "$tmp/missing" --fuzzer osmem_fuzz
+expect "--reps must be at least 1" "$tools/bench-dropin" --reps 0
+expect "no such library: $tmp/missing" "$tools/bench-dropin" --lib "$tmp/missing"
+expect "unknown workload 'perl'" "$tools/bench-dropin" --lib "$tmp/empty" --only perl
 # Planted bugs: only the numbers allocator/planted.h lists; a campaign keeps the build it began with.
 expect "no planted bug 99 (allocator/planted.h lists 1 2 3" "$tools/fuzz" --planted 99 --no-setup
 expect "--planted wants a bug number, not 'x'" "$tools/fuzz" --planted x
@@ -49,6 +55,8 @@ expect "cannot read $out/torn/state.json" campaign torn
 expect "campaign 'misuse' runs osmem_misuse_fuzz, not osmem_fuzz: use --fuzzer osmem_misuse_fuzz with it, or another --campaign" campaign misuse
 expect "campaign 'misuse' runs osmem_misuse_fuzz, not osmem_fuzz" env OSMEM_OUT="$tmp/out" "$tools/minimize" --campaign misuse --fuzzer osmem_fuzz
 expect "no campaign 'nothere'" campaign nothere --report
+expect "--no-build: $out/nobin/bin/osmem_fuzz_libfuzzer is missing: run the campaign once without --no-build" campaign nobin --no-build
+[ ! -e "$out/nobin" ] || { echo "FAIL: --no-build without binaries created the campaign"; failures=$((failures + 1)); }
 [ ! -e "$out/nothere" ] || { echo "FAIL: --report of a missing campaign created it"; failures=$((failures + 1)); }
 cmp -s "$out/split/state.json" "$tmp/split_state" || { echo "FAIL: a refused resume changed state.json"; failures=$((failures + 1)); }
 [ -z "$(ls "$out/split" | grep -v state.json)" ] || { echo "FAIL: a refused resume wrote $(ls "$out/split")"; failures=$((failures + 1)); }

@@ -1,0 +1,163 @@
+# shellcheck shell=bash
+# Sourced by fuzz_own_allocator.sh: fuzzing that keeps going after a finding, one record per
+# distinct broken rule, each with a minimized input, an op trace and a C test, and the summary.
+# Reads: work dir src_dir mode header_size seed time_secs minimize_secs fuzzer_env() optrace.
+#
+# Rounds of in-process fuzzing, not libFuzzer's -fork=1 -ignore_crashes=1: once a rule is broken,
+# many later inputs break it again, and in fork mode each of them ends a job (measured on a
+# submission that exits on a failed mmap: 136 inputs in 18 s in fork mode). The contract oracle
+# can skip a rule instead (OSMEM_FUZZ_SKIP_RULES: not reported again, the model follows the
+# allocator's actual state), so each round runs with every rule found so far skipped, from the
+# working corpus, until the next failure or the end of --time. A failure the oracle cannot skip (a
+# sanitizer report, an exit, a memory-safety rule) is counted when it comes back; when it comes
+# from the corpus itself, libFuzzer's crash-resistant merge (-merge=1) drops the inputs that fail
+# before the next round.
+
+findings=0
+declare -a finding_rule finding_seen finding_secs finding_input finding_skips finding_dir finding_hits finding_answer
+skip_rules=()
+use_seeds=1
+
+# The first report of a failing run: the oracle's line, a sanitizer's, or (a plain abort in the
+# allocator, a failed assert) the last line printed before libFuzzer's "deadly signal".
+first_failure() {
+	awk '/^osmem-fuzz:|ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|runtime error:/ { print; exit }
+	     /ERROR: libFuzzer:/ { print (said != "" ? said : $0); exit }
+	     /^(#[0-9]|INFO:|Running:|MS:|op [0-9]+ |$)/ { said = ""; next }
+	     { said = $0 }' "$1"
+}
+
+blank_numbers() { sed -E 's/0x[0-9a-fA-F]+/N/g; s/[0-9]+/N/g'; }
+without_dirs() { sed -E 's#/([^ /,:()]+/)+##g'; }
+
+# The rule a failing run broke, as one short line that two inputs breaking it share: the oracle's
+# bracketed rule name; else its message with numbers blanked; else the sanitizer's kind and where.
+rule_of_log() {
+	local log=$1 line where
+	line=$(first_failure "$log")
+	if [[ $line =~ ^osmem-fuzz:[^[]*\[([^]]+)\] ]]; then
+		echo "${BASH_REMATCH[1]}"
+	elif [[ $line == osmem-fuzz:* ]]; then
+		sed -E 's/^osmem-fuzz: (op [0-9]+ [^)]*\)|end[^:]*): //' <<<"$line" | blank_numbers
+	elif [[ $line == *"runtime error:"* ]]; then
+		where=$(sed -E 's/^([^ ]*):[0-9]+: runtime error:.*/\1/' <<<"$line")
+		echo "UBSan: $(sed -E 's/.*runtime error: //' <<<"$line" | blank_numbers) ($(basename "$where"))"
+	elif [[ $line == *"ERROR: AddressSanitizer"* || $line == *"ERROR: LeakSanitizer"* ]]; then
+		where=$(sed -nE 's/^SUMMARY: [A-Za-z]+: [^ ]+ .* in (.*)$/\1/p' "$log" | head -n 1)
+		echo "$(sed -E 's/.*ERROR: ([A-Za-z]+): ([a-z-]+).*/\1: \2/' <<<"$line")${where:+ in $where}"
+	elif grep -q 'ERROR: libFuzzer: fuzz target exited' "$log"; then
+		echo "exits: $(without_dirs <<<"$line" | blank_numbers)"
+	elif [[ -n $line ]]; then
+		echo "crash: $(without_dirs <<<"$line" | blank_numbers)"
+	else
+		echo "crash without a message"
+	fi
+}
+
+# "seen by a tracing grader" or "headers only" when the contract oracle says so.
+seen_by_of_log() {
+	local line
+	line=$(first_failure "$1")
+	case $line in
+	*"(seen by a tracing grader)"*) echo "tracer" ;;
+	*"(headers only)"*) echo "headers only" ;;
+	osmem-fuzz:*) echo "oracle" ;;
+	*) echo "sanitizer/crash" ;;
+	esac
+}
+
+joined_skips() { local IFS=';'; echo "$*"; }
+
+# Runs one input alone; its log goes to $2.
+run_input() { fuzzer_env "$(joined_skips "${@:3}")" "$work/fuzzer" -runs=1 "$1" >"$2" 2>&1; }
+
+# Records a new distinct rule, or one more hit of a known one. $1 input, $2 its log, $3 seconds.
+record_finding() {
+	local input=$1 log=$2 secs=$3 rule i
+	rule=$(rule_of_log "$log")
+	for ((i = 0; i < findings; i++)); do
+		if [[ ${finding_rule[i]} == "$rule" ]]; then
+			finding_hits[i]=$((finding_hits[i] + 1))
+			return
+		fi
+	done
+	finding_rule[findings]=$rule
+	finding_seen[findings]=$(seen_by_of_log "$log")
+	finding_secs[findings]=$secs
+	finding_input[findings]=$input
+	finding_skips[findings]=$(joined_skips "${skip_rules[@]}")
+	finding_hits[findings]=1
+	finding_answer[findings]=$answer_impossible
+	findings=$((findings + 1))
+	echo "fuzz-own-allocator: FOUND after ${secs}s: $(first_failure "$log")"
+	if [[ $mode == contract && ${finding_seen[findings - 1]} != sanitizer/crash ]]; then
+		skip_rules+=("$rule")
+	elif ((!answer_impossible)) && ! died_without_impossible_sizes "$input" "$rule"; then
+		answer_impossible=1
+		note "it dies on an impossible size: from now on the harness answers those as the contract does (NULL), so fuzzing goes on"
+	fi
+}
+
+# The input breaks the same rule when impossible sizes never reach the allocator.
+died_without_impossible_sizes() {
+	local answer_impossible=1
+	! run_input "$1" "$work/answer.log" "${skip_rules[@]}" && [[ $(rule_of_log "$work/answer.log") == "$2" ]]
+}
+
+new_artifacts() { find "$work/artifacts" -type f -newer "$1" ! -name '*.log' | sort; }
+
+# One round: libFuzzer in-process until the first failure or the deadline. Succeeds when it found
+# a failure (another round may follow).
+fuzz_round() {
+	local round=$1 secs=$2 log=$work/round-$1.log stamp=$work/round-$1.stamp crash found=1 dict=()
+	local corpora=("$work/corpus")
+	[[ -f $repo/corpus/osmem_fuzz.dict ]] && dict=(-dict="$repo/corpus/osmem_fuzz.dict")
+	((use_seeds)) && corpora+=("$work/seeds")
+	touch "$stamp"
+	# The working corpus first: libFuzzer writes new inputs into its first directory.
+	fuzzer_env "$(joined_skips "${skip_rules[@]}")" "$work/fuzzer" "${dict[@]}" \
+		-seed="$((seed + round - 1))" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+		-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+		"${corpora[@]}" 2>&1 | tee "$log" |
+		grep --line-buffered -E '(pulse|INITED|DONE) ' | sed -u "s/^/  [round $round] /"
+	total_execs=$((total_execs + $(round_execs "$log")))
+	crash=$(new_artifacts "$stamp" | head -n 1)
+	[[ -n $crash ]] || return 1
+	cp "$log" "$crash.log"
+	record_finding "$crash" "$crash.log" "$(($(date +%s) - start))"
+	grep -q 'INITED' "$log" || drop_failing_inputs "${corpora[@]}"
+	return 0
+}
+
+# An input of the corpus fails (one the oracle cannot skip): keep only the inputs that pass, by
+# libFuzzer's crash-resistant merge, and no longer read the seeds on their own.
+drop_failing_inputs() {
+	local merged=$work/corpus.merged
+	rm -rf "$merged" && mkdir -p "$merged"
+	note "an input of the corpus fails: keeping only the inputs that pass (-merge=1)"
+	fuzzer_env "$(joined_skips "${skip_rules[@]}")" "$work/fuzzer" -merge=1 \
+		-artifact_prefix="$work/merge-" "$merged" "$@" >"$work/merge.log" 2>&1
+	rm -rf "$work/corpus" && mv "$merged" "$work/corpus"
+	use_seeds=0
+}
+
+# Executions of one round: libFuzzer's final stats, else its last status line (fork mode).
+round_execs() {
+	local n
+	n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$1" | tail -n 1)
+	[[ -z $n ]] && n=$(grep -oE '^#[0-9]+' "$1" | tail -n 1 | tr -d '#')
+	echo "${n:-0}"
+}
+
+keep_fuzzing() {
+	local round=0 left
+	start=$(date +%s) total_execs=0
+	[[ -d $repo/corpus/osmem_fuzz ]] && cp -L "$repo"/corpus/osmem_fuzz/* "$work/seeds/" 2>/dev/null
+	echo "fuzz-own-allocator: fuzzing $src_dir for ${time_secs}s in $mode mode (seed $seed, logs $work/round-*.log)"
+	while left=$((start + time_secs - $(date +%s))) && ((left > 0)); do
+		round=$((round + 1))
+		fuzz_round "$round" "$left" || break
+	done
+	rounds=$round
+	elapsed=$(($(date +%s) - start))
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A libFuzzer campaign goes on after a failure: tools/fuzz --no-build on a toy fuzzer whose bug
+# ("!?" at the start) is found again and again, with a corpus input that fails while loading.
+# Wanted: the job restarted after each failure (several INITED in its log), the failing corpus
+# input taken out of the corpus, one distinct failure counting every failing input, its message
+# printed once, and exit 1. 20 s leaves room for three starts on a loaded machine.
+# usage: campaign_restart_test.sh TOOLS_FUZZ TOY_FUZZER OPTRACE
+set -uo pipefail
+fuzz=$1 toy=$2 optrace=$3
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+campaign=$tmp/out/campaigns/restart
+mkdir -p "$campaign/bin" "$campaign/corpus"
+cp "$toy" "$campaign/bin/osmem_fuzz_libfuzzer"
+cp "$optrace" "$campaign/bin/optrace"
+printf '!?seed' > "$campaign/corpus/fails_while_loading"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+OSMEM_OUT=$tmp/out "$fuzz" --no-setup --no-build --fuzzer osmem_fuzz --campaign restart \
+  --time 20s --minimize-seconds 2 > "$tmp/log" 2>&1
+status=$?
+cat "$tmp/log"
+[ "$status" -eq 1 ] || fail "exit $status, wanted 1 (failures found)"
+starts=$(grep -c "INITED" "$campaign/logs/libfuzzer-0.log")
+[ "$starts" -ge 3 ] || fail "libFuzzer started $starts time(s), wanted a restart after each failure"
+[ ! -e "$campaign/corpus/fails_while_loading" ] || fail "the failing corpus input is still in corpus/"
+[ "$(grep -c 'new failure: toy rule broken' "$tmp/log")" -eq 1 ] || fail "the failure message is not printed exactly once"
+grep -q "1 distinct in this campaign" "$tmp/log" || fail "the summary does not count one distinct failure"
+python3 - "$campaign/failures.json" <<'PY' || fail "failures.json does not record one failure for every failing input"
+import json, sys
+db = json.load(open(sys.argv[1]))
+counts = [d["count"] for d in db["distinct"].values()]
+sys.exit(0 if len(counts) == 1 and counts[0] == len(db["seen"]) >= 3 else 1)
+PY
+[ "$failures" -eq 0 ] && echo "PASS: the campaign went on after $((starts - 1)) failure(s), one distinct" || exit 1
