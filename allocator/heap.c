@@ -46,7 +46,7 @@ static void unlink_next(struct block_meta *block)
 	block->next = gone->next;
 	if (!gone->next)
 		osmem_state.tail = block;
-	else if (!PLANTED(2))
+	else
 		gone->next->prev = block;
 	gone->prev = gone->next = NULL;
 }
@@ -153,21 +153,6 @@ static void merge_every_run(void)
 	}
 }
 
-#ifdef OSMEM_PLANTED_BUG
-/* Planted bug 9: the pending blocks are first gathered in a 16-entry array, with no bound check. */
-static void merge_pending_gathered(void)
-{
-	struct block_meta *gathered[16];
-	size_t count = 0;
-
-	for (size_t i = 0; i < osmem_state.pending.count; i++)
-		gathered[count++] = osmem_state.pending.blocks[i];
-	while (count--)
-		if (pending_still_free(gathered[count]))
-			merge_run(gathered[count]);
-}
-#endif
-
 /* The contract's coalescing point: afterwards no two free blocks of the heap are neighbours. */
 static void coalesce_pending(void)
 {
@@ -175,10 +160,6 @@ static void coalesce_pending(void)
 
 	if (pending->overflowed) {
 		merge_every_run();
-#ifdef OSMEM_PLANTED_BUG
-	} else if (PLANTED(9)) {
-		merge_pending_gathered();
-#endif
 	} else {
 		for (size_t i = 0; i < pending->count; i++) {
 			if (pending_still_free(pending->blocks[i]))
@@ -207,34 +188,17 @@ static bool preallocate(void)
 	return true;
 }
 
-#ifdef OSMEM_PLANTED_BUG
-/* Planted bug 13: from an input's 65th split on, what link_after did for the rest's successor (or
- * the tail) is undone. */
-static void planted_forget_back_link(struct block_meta *block, struct block_meta *rest)
-{
-	if (!PLANTED(13) || ++osmem_state.planted_splits <= 64)
-		return;
-	if (rest->next)
-		rest->next->prev = block;
-	else
-		osmem_state.tail = block;
-}
-#endif
-
 /* The split itself: returns the free rest, or NULL when the block keeps its whole size. */
 static struct block_meta *split_off(struct block_meta *block, size_t aligned)
 {
 	struct block_meta *rest;
 
-	if (block->size - aligned < (PLANTED(10) ? META_SIZE : MIN_SPLIT_REST))
+	if (block->size - aligned < MIN_SPLIT_REST)
 		return NULL;
 	rest = (struct block_meta *)((char *)payload_of(block) + aligned);
-	block_set(rest, block->size - aligned - META_SIZE + (PLANTED(1) ? 8 : 0), STATUS_FREE);
+	block_set(rest, block->size - aligned - META_SIZE, STATUS_FREE);
 	block_set(block, aligned, block->status);
 	link_after(block, rest);
-#ifdef OSMEM_PLANTED_BUG
-	planted_forget_back_link(block, rest);
-#endif
 	return rest;
 }
 
@@ -251,7 +215,7 @@ void heap_split(struct block_meta *block, size_t aligned)
  * elsewhere. */
 enum grow_result heap_grow_tail(size_t aligned)
 {
-	size_t increment = PLANTED(12) ? aligned : aligned - osmem_state.tail->size;
+	size_t increment = aligned - osmem_state.tail->size;
 	char *old_break;
 
 	if (!heap_may_grow(increment))
@@ -358,7 +322,7 @@ struct block_meta *map_block(size_t aligned)
 
 bool unmap_block(struct block_meta *block, const char *caller)
 {
-	size_t length = (PLANTED(6) ? 0 : META_SIZE) + block->size;
+	size_t length = META_SIZE + block->size;
 
 	/* Out of the set first: that reads the block's links, in the header munmap takes away. */
 	mapped_set_remove(&osmem_state.mapped, block);

@@ -34,9 +34,6 @@ struct osmem_state {
 	struct mapped_set mapped;  /* mapped blocks, newest first, linked through prev/next */
 	struct unmapped_ring unmapped; /* headers of the mapped blocks given back last */
 	size_t foreign_gaps;       /* times another sbrk user had moved the break under us */
-#ifdef OSMEM_PLANTED_BUG
-	size_t planted_splits;     /* planted bug 13 only: splits since the last reset */
-#endif
 };
 
 extern struct osmem_state osmem_state;

@@ -90,7 +90,7 @@ void mapped_set_remove(struct mapped_set *set, struct block_meta *block)
 {
 	if (block->prev)
 		block->prev->next = block->next;
-	else if (!PLANTED(14))
+	else
 		set->head = block->next;
 	if (block->next)
 		block->next->prev = block->prev;
