@@ -12,7 +12,7 @@
 
 #include "block_meta.h"
 
-#define MAPPED_TABLE_SLOTS 4096
+#define MAPPED_TABLE_SLOTS 32768
 #define MAPPED_TABLE_MAX (MAPPED_TABLE_SLOTS / 4 * 3)
 
 struct mapped_set {
