@@ -15,7 +15,7 @@
 #                   to try.
 #   misuse          bad pointers (OSMEM_FUZZ_FORMAT=misuse): the misuse corpus replays clean on
 #                   an unmodified copy; a copy whose free trusts any header fails known inputs.
-#   keep_going      two contract rules planted in one copy: one 30-second run ends with both, each
+#   keep_going      two contract rules planted in the zoo's reference (fuzz/own/zoo): one 30-second run ends with both, each
 #                   with a minimized input, an op trace and a C test that builds.
 set -uo pipefail
 
@@ -158,13 +158,14 @@ common_globals() {
 }
 
 keep_going() {
-	local two=$TEST_TMPDIR/two dir
-	copy_allocator "$two"
-	# Two contract rules broken: a best-fit tie goes to the last block, and a rest of 32 bytes is
-	# split off (the contract wants at least 40).
-	sed -i 's/(!best || block->size < best->size))/(!best || block->size <= best->size))/' "$two/heap.c"
-	sed -i 's/(PLANTED(10) ? META_SIZE : MIN_SPLIT_REST)/META_SIZE/' "$two/heap.c"
-	(($(grep -c '<= best->size\|aligned < META_SIZE' "$two/heap.c") == 2)) || fail "could not plant both bugs"
+	local two=$TEST_TMPDIR/two dir patch
+	# The zoo's course-style reference with two contract rules broken: a best-fit tie goes to the
+	# last block, and a rest of 32 bytes is split off (the contract wants at least 40).
+	mkdir -p "$two"
+	cp "$root"/fuzz/own/zoo/reference/* "$two/"
+	for patch in 02-best-fit-tie-last 13-split-rest-32; do
+		(cd "$two" && patch -s -p1 <"$root/fuzz/own/zoo/variants/$patch.patch") || fail "could not apply $patch"
+	done
 	expect 1 '2 distinct broken rule' "one run finds both planted rules" -- \
 		fuzz_own "$two" --time 30 --minimize-seconds 2 --work "$TEST_TMPDIR/work-two"
 	for rule in 'best fit, tie to the lowest address' 'split when the rest is >= 40'; do
