@@ -22,6 +22,9 @@
 #   --answer-impossible  impossible sizes do not reach the allocator: the harness answers them as
 #                        the contract does (set by itself after the allocator died on one)
 #   --minimize-seconds S how long libFuzzer may shrink each finding's input (default 10)
+#   --campaign NAME      a long run through the campaign runner instead (tools/fuzz: libFuzzer
+#                        fork mode, resumable, status lines, out/campaigns/NAME/report.html);
+#                        --jobs N cores (default 1)
 #   --work DIR           where objects, the fuzzer, the corpus and findings go (default: a new
 #                        directory under /tmp, printed)
 #   --harness-manifest F --harness-root R   use prebuilt harness archives (tests) instead of
@@ -40,7 +43,7 @@ note() { echo "fuzz-own-allocator: $*"; }
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CC=${CC:-clang-14}
 time_secs=60 seed=1 header_size=32 extra_cflags="" work="" manifest="" harness_root="" replay=0 dir=""
-memory_only=0 minimize_secs=10 given_skips="" answer_impossible=0
+memory_only=0 minimize_secs=10 given_skips="" answer_impossible=0 campaign="" jobs=1
 inputs=()
 
 while (($#)); do
@@ -56,6 +59,8 @@ while (($#)); do
 	--skip-rules) (($# > 1)) || die "--skip-rules wants rule names separated by ';'"; given_skips=$2; shift ;;
 	--minimize-seconds) (($# > 1)) || die "--minimize-seconds wants a number"; minimize_secs=$2; shift ;;
 	--memory-only) memory_only=1 ;;
+	--campaign) (($# > 1)) || die "--campaign wants a name"; campaign=$2; shift ;;
+	--jobs) (($# > 1)) || die "--jobs wants a number of cores"; jobs=$2; shift ;;
 	--answer-impossible) answer_impossible=1 ;;
 	--work) (($# > 1)) || die "--work wants a directory"; work=$2; shift ;;
 	--work=*) work=${1#*=} ;;
@@ -156,6 +161,19 @@ run_replay() {
 	return 1
 }
 
+# The campaign runner fuzzes with the binaries its campaign keeps in bin/ (tools/fuzz --no-build):
+# this fuzzer as the libFuzzer one, the op tracer; its reports replay through this tool.
+run_campaign() {
+	local bin=${OSMEM_OUT:-$repo/out}/campaigns/$campaign/bin
+	mkdir -p "$bin" || die "cannot create $bin"
+	cp "$work/fuzzer" "$bin/osmem_fuzz_libfuzzer" || die "cannot copy the fuzzer into $bin"
+	[[ -n $optrace ]] && cp "$optrace" "$bin/optrace"
+	note "campaign $campaign: tools/fuzz --no-build with this fuzzer ($mode mode)"
+	OSMEM_OWN_REPLAY="tools/fuzz-own-allocator $dir --replay" fuzzer_env "$given_skips" \
+		"$repo/tools/fuzz" --campaign "$campaign" --no-build --no-setup --no-earlier --time "${time_secs}s" --jobs "$jobs"
+}
+
+[[ -z $campaign ]] || ((!replay)) || die "--campaign and --replay do not go together"
 harness_archives
 set_cflags
 compile_allocator
@@ -163,6 +181,8 @@ choose_mode
 link_fuzzer
 if ((replay)); then
 	run_replay
+elif [[ -n $campaign ]]; then
+	run_campaign
 else
 	IFS=';' read -r -a skip_rules <<<"$given_skips"
 	keep_fuzzing

@@ -170,18 +170,20 @@ check_symbols() {
 
 # ---- Contract or memory-only ----
 
-# Prints why the allocator's struct block_meta is not the contract's; nothing when it is.
+# Prints why the allocator's struct block_meta is not the contract's; nothing when it is. The
+# probe includes one of your sources (osmem.c first, then the others beside it), so the struct is
+# seen wherever your headers declare it; the first source where it is complete decides.
 block_meta_mismatch() {
-	local user_src probe=$work/obj/block_meta_probe.c log=$work/obj/block_meta_probe.log
-	user_src=$(grep -lw 'block_meta' "$src_dir/osmem.c" "${sources[@]}" 2>/dev/null | head -n 1)
-	if [[ -z $user_src ]]; then
-		echo "no struct block_meta in your sources"
-		return
-	fi
-	printf '#include "%s"\n#include "%s"\n' "$user_src" "$repo/fuzz/own/block_meta_probe.h" >"$probe"
-	(cd "$(dirname "$user_src")" && "$CC" "${cflags[@]}" -fsyntax-only "$probe") >"$log" 2>&1 && return
-	sed -nE 's/.*static_assert failed[^"]*"(.*)"$/\1/p' "$log" | paste -sd ';' | sed 's/;/; /g' | grep . ||
-		echo "no complete struct block_meta where $(basename "$user_src") is compiled"
+	local user_src probe=$work/obj/block_meta_probe.c log why first_why=""
+	for user_src in "$src_dir/osmem.c" "$src_dir"/*.c; do
+		printf '#include "%s"\n#include "%s"\n' "$user_src" "$repo/fuzz/own/block_meta_probe.h" >"$probe"
+		log=$work/obj/block_meta_probe.log
+		(cd "$(dirname "$user_src")" && "$CC" "${cflags[@]}" -fsyntax-only "$probe") >"$log" 2>&1 && return
+		why=$(sed -nE 's/.*static_assert failed[^"]*"(.*)"$/\1/p' "$log" | paste -sd ';' | sed 's/;/; /g')
+		[[ -n $why ]] && { echo "$why"; return; }
+		[[ -n $first_why ]] || first_why="no complete struct block_meta where $(basename "$user_src") is compiled"
+	done
+	echo "$first_why"
 }
 
 # Sets mode: contract when block_meta is the contract's (unless --memory-only), else memory.

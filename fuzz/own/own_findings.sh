@@ -10,18 +10,18 @@
 # allocator's actual state), so each round runs with every rule found so far skipped, from the
 # working corpus, until the next failure or the end of --time. A failure the oracle cannot skip (a
 # sanitizer report, an exit, a memory-safety rule) is counted when it comes back; when it comes
-# from the corpus itself, libFuzzer's crash-resistant merge (-merge=1) drops the inputs that fail
-# before the next round.
+# from the corpus itself, libFuzzer's crash-resistant merge (-merge=1) finds every input that
+# fails: each is recorded, and those failing that way leave the corpus before the next round.
 
 findings=0
 declare -a finding_rule finding_seen finding_secs finding_input finding_skips finding_dir finding_hits finding_answer
 skip_rules=()
-use_seeds=1
 
 # The first report of a failing run: the oracle's line, a sanitizer's, or (a plain abort in the
 # allocator, a failed assert) the last line printed before libFuzzer's "deadly signal".
 first_failure() {
 	awk '/^osmem-fuzz:|ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|runtime error:/ { print; exit }
+	     /ERROR: libFuzzer: (timeout|out-of-memory)/ { print; exit }
 	     /ERROR: libFuzzer:/ { print (said != "" ? said : $0); exit }
 	     /^(#[0-9]|INFO:|Running:|MS:|op [0-9]+ |$)/ { said = ""; next }
 	     { said = $0 }' "$1"
@@ -44,7 +44,11 @@ rule_of_log() {
 		echo "UBSan: $(sed -E 's/.*runtime error: //' <<<"$line" | blank_numbers) ($(basename "$where"))"
 	elif [[ $line == *"ERROR: AddressSanitizer"* || $line == *"ERROR: LeakSanitizer"* ]]; then
 		where=$(sed -nE 's/^SUMMARY: [A-Za-z]+: [^ ]+ .* in (.*)$/\1/p' "$log" | head -n 1)
-		echo "$(sed -E 's/.*ERROR: ([A-Za-z]+): ([a-z-]+).*/\1: \2/' <<<"$line")${where:+ in $where}"
+		echo "$(sed -E 's/.*ERROR: ([A-Za-z]+): ([A-Za-z-]+).*/\1: \2/' <<<"$line")${where:+ in $where}"
+	elif [[ $line == *"ERROR: libFuzzer: timeout"* ]]; then
+		echo "timeout: one input ran longer than 25 s (a loop in the allocator? or a loaded machine)"
+	elif [[ $line == *"ERROR: libFuzzer: out-of-memory"* ]]; then
+		echo "out of memory: one input used more than 4 GiB"
 	elif grep -q 'ERROR: libFuzzer: fuzz target exited' "$log"; then
 		echo "exits: $(without_dirs <<<"$line" | blank_numbers)"
 	elif [[ -n $line ]]; then
@@ -110,13 +114,12 @@ new_artifacts() { find "$work/artifacts" -type f -newer "$1" ! -name '*.log' | s
 # a failure (another round may follow).
 fuzz_round() {
 	local round=$1 secs=$2 log=$work/round-$1.log stamp=$work/round-$1.stamp crash found=1 dict=()
-	local corpora=("$work/corpus")
+	local corpora=("$work/corpus" "$work/seeds")
 	[[ -f $repo/corpus/osmem_fuzz.dict ]] && dict=(-dict="$repo/corpus/osmem_fuzz.dict")
-	((use_seeds)) && corpora+=("$work/seeds")
 	touch "$stamp"
 	# The working corpus first: libFuzzer writes new inputs into its first directory.
 	fuzzer_env "$(joined_skips "${skip_rules[@]}")" "$work/fuzzer" "${dict[@]}" \
-		-seed="$((seed + round - 1))" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+		-seed="$((seed + round - 1))" -max_total_time="$secs" -max_len=4096 -timeout=25 \
 		-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
 		"${corpora[@]}" 2>&1 | tee "$log" |
 		grep --line-buffered -E '(pulse|INITED|DONE) ' | sed -u "s/^/  [round $round] /"
@@ -125,20 +128,42 @@ fuzz_round() {
 	[[ -n $crash ]] || return 1
 	cp "$log" "$crash.log"
 	record_finding "$crash" "$crash.log" "$(($(date +%s) - start))"
-	grep -q 'INITED' "$log" || drop_failing_inputs "${corpora[@]}"
+	grep -q 'INITED' "$log" || is_skipped "$(rule_of_log "$crash.log")" || drop_failing_inputs "${corpora[@]}"
 	return 0
 }
 
-# An input of the corpus fails (one the oracle cannot skip): keep only the inputs that pass, by
-# libFuzzer's crash-resistant merge, and no longer read the seeds on their own.
+# An input of the corpus fails in a way the oracle cannot skip, so every round would stop while
+# loading the corpus. libFuzzer's crash-resistant merge (-merge=1, its output thrown away) runs
+# every input and saves those that fail: each is recorded (a contract rule among them is then
+# skipped, and the input kept), and those failing in a way that cannot be skipped leave the
+# working corpus and the seeds.
 drop_failing_inputs() {
-	local merged=$work/corpus.merged
-	rm -rf "$merged" && mkdir -p "$merged"
-	note "an input of the corpus fails: keeping only the inputs that pass (-merge=1)"
+	local merged=$work/merge.out failing rule sha file
+	rm -rf "$merged" "$work"/merge-crash-* && mkdir -p "$merged"
+	note "an input of the corpus fails: sorting out the inputs that fail (-merge=1)"
 	fuzzer_env "$(joined_skips "${skip_rules[@]}")" "$work/fuzzer" -merge=1 \
 		-artifact_prefix="$work/merge-" "$merged" "$@" >"$work/merge.log" 2>&1
-	rm -rf "$work/corpus" && mv "$merged" "$work/corpus"
-	use_seeds=0
+	rm -rf "$merged"
+	for failing in "$work"/merge-crash-*; do
+		[[ -f $failing ]] || continue
+		mv "$failing" "$work/artifacts/${failing##*/merge-}"
+		failing=$work/artifacts/${failing##*/merge-}
+		# It passes when the rule it broke was recorded (and skipped) a moment ago.
+		run_input "$failing" "$failing.log" "${skip_rules[@]}" && continue
+		record_finding "$failing" "$failing.log" "$(($(date +%s) - start))"
+		rule=$(rule_of_log "$failing.log")
+		is_skipped "$rule" && continue
+		sha=$(sha1sum <"$failing" | cut -d' ' -f1)
+		for file in "$@"; do
+			find "$file" -type f -exec sha1sum {} + | awk -v sha="$sha" '$1 == sha {print $2}' | xargs -r rm -f
+		done
+	done
+}
+
+is_skipped() {
+	local rule
+	for rule in "${skip_rules[@]}"; do [[ $rule == "$1" ]] && return 0; done
+	return 1
 }
 
 # Executions of one round: libFuzzer's final stats, else its last status line (fork mode).
