@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 
 #include "allocator/emulated_maps.h"
-#include "fuzz/shadow.h"
+#include "fuzz/oracle/shadow.h"
 #include "fuzz/target.h"
 
 #define FLOOR_ARENA ((size_t)8 << 30) /* address space: untouched pages cost nothing */
