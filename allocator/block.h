@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "block_meta.h"
-#include "planted.h"
 #include "sanitizers/track.h"
 
 #define META_SIZE sizeof(struct block_meta)
@@ -37,7 +36,7 @@ static inline bool align_size(size_t size, size_t *aligned)
 {
 	if (size > SIZE_MAX - ALIGN_MASK - META_SIZE)
 		return false;
-	*aligned = (size + ALIGN_MASK - (PLANTED(5) ? 1 : 0)) & ~ALIGN_MASK;
+	*aligned = (size + ALIGN_MASK) & ~ALIGN_MASK;
 	return true;
 }
 

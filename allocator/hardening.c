@@ -78,6 +78,16 @@ void harden_check_taken(struct block_meta *block, size_t from, size_t aligned)
 		report_fault(OSMEM_FAULT_WRITE_AFTER_FREE, written, taking_call);
 }
 
+/* Before the index node overwrites them: an absorbed header the node would cut is junked whole. */
+void harden_check_node(struct block_meta *block)
+{
+	char *payload = payload_of(block);
+	char *written = first_written_byte(payload, payload + INDEX_NODE_SIZE, block_end(block));
+
+	if (written)
+		report_fault(OSMEM_FAULT_WRITE_AFTER_FREE, written, taking_call);
+}
+
 /* The kernel zero-fills the last page of a mapping beyond the contract's length. */
 TRACK_UNCHECKED_READS static bool page_tail_written(struct block_meta *block)
 {

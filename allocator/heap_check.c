@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The integrity check of the debug API: one walk over each list, the first broken invariant in
- * words. Nothing here allocates; snprintf runs only once something is already broken. */
+/* The integrity check of the debug API: one walk over the heap list, the free index and the mapped
+ * set, the first broken invariant in words. Nothing here allocates; snprintf runs only once something is already broken. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -111,25 +111,105 @@ static int check_heap(struct walk *walk, unsigned flags)
 	return 0;
 }
 
+/* ---- The free index and the pending blocks -------------------------------------------------- */
+
+struct index_count {
+	struct walk *walk;
+	size_t nodes;
+};
+
+/* An index node is a listed free heap block: placed before its header is read. */
+static int check_index_node(struct block_meta *block, void *context)
+{
+	struct index_count *count = context;
+
+	count->nodes++;
+	if (check_heap_position(count->walk, block, 0))
+		return -1;
+	if (block->status != STATUS_FREE || !block_seal_ok(block) || !heap_block_listed(block))
+		return broken(count->walk, "free index holds %p, which is not a free heap block",
+			      (void *)block);
+	return 0;
+}
+
+static bool pending_lists(const struct block_meta *block)
+{
+	const struct pending *pending = &osmem_state.pending;
+
+	if (pending->overflowed)
+		return true;
+	for (size_t i = 0; i < pending->count; i++) {
+		if (pending->blocks[i] == block)
+			return true;
+	}
+	return false;
+}
+
+/* Every free block is indexed or was freed since the last search; every node is a free block. */
+static int check_index(struct walk *walk)
+{
+	struct index_count count = { walk, 0 };
+	const char *why = NULL;
+	size_t indexed = 0;
+
+	if (free_index_walk(&osmem_state.index, check_index_node, &count, &why))
+		return why ? broken(walk, "free index broken: %s", why) : -1;
+	if (count.nodes != osmem_state.index.count)
+		return broken(walk, "free index counts %zu blocks but holds %zu",
+			      osmem_state.index.count, count.nodes);
+	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
+		if (block->status != STATUS_FREE)
+			continue;
+		if (free_index_holds(&osmem_state.index, block))
+			indexed++;
+		else if (!pending_lists(block))
+			return broken(walk, "free block %p is neither indexed nor pending", (void *)block);
+	}
+	return indexed == count.nodes ? 0
+				      : broken(walk, "free index holds %zu blocks, %zu of them listed",
+					       count.nodes, indexed);
+}
+
+/* ---- Mapped blocks -------------------------------------------------------------------------- */
+
+static int check_mapped_block(struct walk *walk, struct block_meta *block, struct block_meta *prev)
+{
+	const struct mapped_set *set = &osmem_state.mapped;
+
+	if (block->prev != prev)
+		return broken(walk, "mapped list links disagree at block %p (prev %p, expected %p)",
+			      (void *)block, (void *)block->prev, (void *)prev);
+	if (block->status != STATUS_MAPPED)
+		return broken(walk, "mapped block %p has status %d", (void *)block, block->status);
+	if (block->size % 8)
+		return broken(walk, "mapped block %p has misaligned size %zu", (void *)block,
+			      block->size);
+	if (!block_seal_ok(block))
+		return broken(walk, "mapped block %p has a broken header seal", (void *)block);
+	if (!set->overflowed && !mapped_table_holds(set, block))
+		return broken(walk, "mapped block %p is missing from the lookup table", (void *)block);
+	return 0;
+}
+
 static int check_mapped(struct walk *walk)
 {
+	const struct mapped_set *set = &osmem_state.mapped;
 	struct block_meta *prev = NULL;
+	size_t count = 0;
 
 	/* No cycle can pass: a block met twice is met from another block than its prev names the
 	 * first time (or from a block, when it was the head with prev NULL). */
-	for (struct block_meta *block = osmem_state.mapped; block; prev = block, block = block->next) {
-		if (block->prev != prev)
-			return broken(walk, "mapped list links disagree at block %p (prev %p, expected %p)",
-				      (void *)block, (void *)block->prev, (void *)prev);
-		if (block->status != STATUS_MAPPED)
-			return broken(walk, "mapped block %p has status %d", (void *)block,
-				      block->status);
-		if (block->size % 8)
-			return broken(walk, "mapped block %p has misaligned size %zu", (void *)block,
-				      block->size);
-		if (!block_seal_ok(block))
-			return broken(walk, "mapped block %p has a broken header seal", (void *)block);
+	for (struct block_meta *block = set->head; block; prev = block, block = block->next, count++) {
+		if (check_mapped_block(walk, block, prev))
+			return -1;
 	}
+	if (count != set->count)
+		return broken(walk, "mapped list holds %zu blocks, its count says %zu", count,
+			      set->count);
+	/* Each listed block is in the table: as many entries means no stale one. */
+	if (!set->overflowed && set->table_count != count)
+		return broken(walk, "mapped lookup table holds %zu entries for %zu blocks",
+			      set->table_count, count);
 	return 0;
 }
 
@@ -140,7 +220,14 @@ int osmem_heap_check(unsigned flags, char *why, size_t why_size)
 
 	if (why && why_size)
 		why[0] = '\0';
-	return check_heap(&walk, flags) || check_mapped(&walk) ? -1 : 0;
+	return check_heap(&walk, flags) || check_index(&walk) || check_mapped(&walk) ? -1 : 0;
+}
+
+size_t osmem_heap_footprint(void)
+{
+	size_t heap = osmem_state.head ? (size_t)(osmem_state.end - (char *)osmem_state.head) : 0;
+
+	return heap + osmem_state.mapped.bytes;
 }
 
 void osmem_heap_stats(struct osmem_heap_stats *out)
@@ -159,8 +246,6 @@ void osmem_heap_stats(struct osmem_heap_stats *out)
 			out->alloc_bytes += block->size;
 		}
 	}
-	for (struct block_meta *block = osmem_state.mapped; block; block = block->next) {
-		out->mapped_blocks++;
-		out->mapped_bytes += META_SIZE + block->size;
-	}
+	out->mapped_blocks = osmem_state.mapped.count;
+	out->mapped_bytes = osmem_state.mapped.bytes;
 }

@@ -2,20 +2,25 @@
 #include "os_layer_emulated.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "emulated_maps.h"
 #include "os_layer.h"
 #include "sanitizers/track.h"
 
 #define EMU_MEMSET_MAX ((size_t)1 << 20)
+/* The same heap addresses in every process (emulated_maps.h says why this address). */
+#define EMU_HEAP_HINT ((uintptr_t)0x540000000000)
 
 struct mapping {
 	void *addr;
 	size_t length;
+	bool carved; /* from the recycled reserve (emulated_maps.h); false: a real mmap */
 };
 
 static struct {
@@ -40,10 +45,7 @@ static void reserve_heap(void)
 {
 	if (emu.base)
 		return;
-	emu.base = mmap(NULL, OSMEM_EMU_HEAP_LIMIT, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (emu.base == MAP_FAILED)
-		abort(); /* no heap for the emulated OS: nothing can be tested */
+	emu.base = osmem_emu_reserve(EMU_HEAP_HINT, OSMEM_EMU_HEAP_LIMIT);
 	emu.brk = emu.high_water = emu.base;
 }
 
@@ -104,7 +106,7 @@ static void *emulate_sbrk(intptr_t increment)
 	return old;
 }
 
-static int remember_mapping(void *addr, size_t length)
+static int remember_mapping(void *addr, size_t length, bool carved)
 {
 	if (emu.map_count == emu.map_capacity) {
 		size_t capacity = emu.map_capacity ? 2 * emu.map_capacity : 64;
@@ -115,7 +117,7 @@ static int remember_mapping(void *addr, size_t length)
 		emu.maps = maps;
 		emu.map_capacity = capacity;
 	}
-	emu.maps[emu.map_count++] = (struct mapping){ addr, length };
+	emu.maps[emu.map_count++] = (struct mapping){ addr, length, carved };
 	emu.stats.live_mappings = emu.map_count;
 	emu.stats.mapped_bytes += length;
 	return 0;
@@ -133,21 +135,41 @@ void *osmem_os_mmap(void *addr, size_t length, int prot, int flags, int fd, off_
 	return result;
 }
 
+/* What the reserve can serve: fresh anonymous read-write memory anywhere (a hint without
+ * MAP_FIXED binds the kernel to nothing either). Anything else goes to the kernel. */
+static bool carvable(int prot, int flags, int fd, off_t offset)
+{
+	return prot == (PROT_READ | PROT_WRITE) && fd == -1 && offset == 0 &&
+	       (flags & ~MAP_NORESERVE) == (MAP_PRIVATE | MAP_ANONYMOUS);
+}
+
+static void give_back(const struct mapping *mapping)
+{
+	if (mapping->carved)
+		osmem_emu_maps_give_back(mapping->addr, mapping->length);
+	else
+		munmap(mapping->addr, mapping->length);
+}
+
 static void *emulate_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
-	void *mapping;
+	struct mapping mapping = { NULL, length, false };
 
 	emu.stats.mmap_calls++;
 	if (refuse_request() || length > OSMEM_EMU_MAP_LIMIT - emu.stats.mapped_bytes)
 		return refused(MAP_FAILED);
-	mapping = mmap(addr, length, prot, flags, fd, offset);
-	if (mapping == MAP_FAILED)
+	if (carvable(prot, flags, fd, offset))
+		mapping.addr = osmem_emu_maps_carve(length);
+	mapping.carved = mapping.addr != NULL;
+	if (!mapping.carved)
+		mapping.addr = mmap(addr, length, prot, flags, fd, offset);
+	if (mapping.addr == MAP_FAILED)
 		return MAP_FAILED;
-	if (remember_mapping(mapping, length)) {
-		munmap(mapping, length);
+	if (remember_mapping(mapping.addr, length, mapping.carved)) {
+		give_back(&mapping);
 		return refused(MAP_FAILED);
 	}
-	return mapping;
+	return mapping.addr;
 }
 
 static int emulate_munmap(void *addr, size_t length);
@@ -174,7 +196,7 @@ static int emulate_munmap(void *addr, size_t length)
 			continue;
 		if (emu.maps[i].length != length)
 			break;
-		munmap(addr, length);
+		give_back(&emu.maps[i]);
 		emu.stats.mapped_bytes -= length;
 		emu.maps[i] = emu.maps[--emu.map_count];
 		emu.stats.live_mappings = emu.map_count;
@@ -204,8 +226,9 @@ size_t osmem_emu_reset(void)
 
 	reserve_heap();
 	for (size_t i = 0; i < emu.map_count; i++)
-		munmap(emu.maps[i].addr, emu.maps[i].length);
+		give_back(&emu.maps[i]);
 	emu.map_count = 0;
+	osmem_emu_maps_recycle();
 	/* The allocator left its headers and free blocks inaccessible to the tools. */
 	track_mem_undefined(emu.base, (size_t)(emu.high_water - emu.base));
 	zero_used_heap();

@@ -40,11 +40,7 @@ void *os_calloc(size_t nmemb, size_t size)
 	TRACK_ALLOCATOR_SCOPE();
 
 	harden_name_call("os_calloc");
-#ifdef OSMEM_PLANTED_BUG
-	if (PLANTED(7))
-		total = nmemb * size;
-#endif
-	if (!nmemb || !size || (!PLANTED(7) && __builtin_mul_overflow(nmemb, size, &total)) ||
+	if (!nmemb || !size || __builtin_mul_overflow(nmemb, size, &total) ||
 	    !align_size(total, &aligned))
 		return NULL;
 	block = alloc_block(aligned, (size_t)getpagesize());
@@ -52,8 +48,8 @@ void *os_calloc(size_t nmemb, size_t size)
 		return NULL;
 	track_malloc(payload_of(block), total, block->size, true);
 	/* A fresh mapping is already zero; a reused heap block may be dirty. */
-	if (block->status != STATUS_MAPPED && !PLANTED(3))
-		memset(payload_of(block), 0, PLANTED(11) ? size : total);
+	if (block->status != STATUS_MAPPED)
+		memset(payload_of(block), 0, total);
 	return payload_of(block);
 }
 
@@ -63,10 +59,12 @@ static void release(struct block_meta *block, const char *caller)
 	if (block->status != STATUS_MAPPED)
 		harden_junk(payload_of(block), block->size);
 	track_free(payload_of(block), block->size);
-	if (block->status == STATUS_MAPPED)
+	if (block->status == STATUS_MAPPED) {
 		unmap_block(block, caller);
-	else
+	} else {
 		block_set(block, block->size, STATUS_FREE);
+		heap_note_free(block);
+	}
 }
 
 /* `caller` is the call the program made: os_realloc(ptr, 0) frees too, and its faults say so. */
@@ -125,7 +123,7 @@ static void *realloc_heap_block(struct block_meta *block, size_t size, size_t al
 {
 	size_t old_size = block->size;
 
-	if (META_SIZE + aligned >= MMAP_THRESHOLD + (PLANTED(15) ? 1 : 0))
+	if (META_SIZE + aligned >= MMAP_THRESHOLD)
 		return move_block(block, old_size, size, aligned);
 	if (aligned <= block->size) {
 		resized_in_place(block, old_size, size);
@@ -169,13 +167,9 @@ void *os_realloc(void *ptr, size_t size)
 	if (!block || block->status == STATUS_FREE)
 		return NULL;
 	if (!align_size(size, &aligned)) {
-#ifdef OSMEM_PLANTED_BUG
-		if (PLANTED(8))
-			release(block, "os_realloc");
-#endif
 		return NULL;
 	}
 	if (block->status == STATUS_MAPPED)
-		return move_block(block, block->size - (PLANTED(4) ? META_SIZE : 0), size, aligned);
+		return move_block(block, block->size, size, aligned);
 	return realloc_heap_block(block, size, aligned);
 }

@@ -13,9 +13,9 @@
  * os_malloc or os_calloc, whatever its result). */
 #define OSMEM_CHECK_COALESCED 1u
 
-/* Walks every heap block and every mapped block. Returns 0 when all invariants hold; otherwise -1,
- * with the first broken invariant described in `why` (NUL-terminated, truncated to why_size). `why`
- * may be NULL. Costs O(blocks) and makes no system call and no allocation. */
+/* Walks every heap block, the index of the free heap blocks and every mapped block. Returns 0 when
+ * all invariants hold; otherwise -1, with the first broken invariant described in `why`
+ * (NUL-terminated, truncated to why_size). `why` may be NULL. Costs O(blocks) and makes no system call and no allocation. */
 int osmem_heap_check(unsigned flags, char *why, size_t why_size);
 
 struct osmem_heap_stats {
@@ -31,6 +31,10 @@ struct osmem_heap_stats {
 };
 
 void osmem_heap_stats(struct osmem_heap_stats *out);
+
+/* heap_bytes + mapped_bytes of osmem_heap_stats, in O(1): what osmem holds from the OS, cheap enough
+ * to sample after every call. */
+size_t osmem_heap_footprint(void);
 
 /* ---- Fault reporting --------------------------------------------------------------------- */
 

@@ -8,24 +8,6 @@
 #include "heap.h"
 #include "report.h"
 
-/* A whole header fits between the heap start and the end of the last block. */
-static bool header_in_heap(const struct block_meta *header)
-{
-	return osmem_state.head && (const char *)header >= (const char *)osmem_state.head &&
-	       (const char *)header + META_SIZE <= osmem_state.end;
-}
-
-/* A sealed ALLOC header whose neighbours point back at it is a listed block. The neighbour
- * pointers are range-checked first because a forged header could hold anything. */
-static bool links_agree(struct block_meta *block)
-{
-	struct block_meta *prev = block->prev, *next = block->next;
-
-	if (prev ? !header_in_heap(prev) || prev->next != block : osmem_state.head != block)
-		return false;
-	return next ? header_in_heap(next) && next->prev == block : osmem_state.tail == block;
-}
-
 static struct block_meta *refuse(enum osmem_fault fault, void *ptr, const char *caller)
 {
 	report_fault(fault, ptr, caller);
@@ -56,7 +38,7 @@ static struct block_meta *heap_block_from_pointer(void *ptr, const char *caller,
 	if (harden_overflowed(block))
 		return refuse(OSMEM_FAULT_HEAP_OVERFLOW, ptr, caller);
 #endif
-	if (!links_agree(block))
+	if (!heap_block_listed(block))
 		return refuse_heap_pointer(ptr, caller);
 	return block;
 }
@@ -76,7 +58,7 @@ struct block_meta *block_from_pointer(void *ptr, const char *caller, int free_is
 	/* Up to META_SIZE, even computing the header address is undefined (NULL or below). */
 	if ((uintptr_t)ptr % 8 || (uintptr_t)ptr <= META_SIZE)
 		return refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
-	if (header_in_heap(block_of(ptr)))
+	if (heap_header_inside(block_of(ptr)))
 		return (char *)ptr < osmem_state.end ? heap_block_from_pointer(ptr, caller, free_is_fault)
 						     : refuse(OSMEM_FAULT_INVALID_POINTER, ptr, caller);
 	block = find_mapped(block_of(ptr));

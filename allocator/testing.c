@@ -20,7 +20,7 @@ static void forget_live_blocks(void)
 			break;
 		track_forget(payload_of(block));
 	}
-	for (block = osmem_state.mapped; block && block_seal_ok(block); block = block->next)
+	for (block = osmem_state.mapped.head; block && block_seal_ok(block); block = block->next)
 		track_forget(payload_of(block));
 }
 #endif

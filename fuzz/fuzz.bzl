@@ -105,6 +105,16 @@ _asan_ubsan_replay_test = rule(
     },
 )
 
+def cc_fuzz_binary(name, deps, **kwargs):
+    """Only the fuzzer `name`, for the engine the configuration chooses: no test, no corpus, no
+    OSS-Fuzz package (the floor fuzzer, which tests nothing)."""
+    native.cc_binary(name = name, deps = deps + _ENGINE, **kwargs)
+
+def asan_ubsan_test(name, binary, **kwargs):
+    """A test that runs `binary` built with ASan + UBSan and the harness's flags (no
+    OSMEM_TRACK_*), as in the fuzzers, whatever the command line's configuration."""
+    _asan_ubsan_replay_test(name = name, binary = binary, corpus = [], **kwargs)
+
 def cc_fuzz_test(name, deps, corpus, dict, options, tags = [], test_tags = [], **kwargs):
     """Declares the fuzzer `name` and its companions (see the module docstring).
 

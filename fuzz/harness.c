@@ -2,10 +2,11 @@
 #include "fuzz/harness.h"
 
 #include "allocator/os_layer_emulated.h"
-#include "fuzz/executor.h"
-#include "fuzz/faults.h"
-#include "fuzz/failure.h"
-#include "fuzz/shadow.h"
+#include "fuzz/executor/executor.h"
+#include "fuzz/executor/misuse.h"
+#include "fuzz/oracle/faults.h"
+#include "fuzz/verdict/failure.h"
+#include "fuzz/oracle/shadow.h"
 
 static FILE *trace;
 
@@ -36,7 +37,8 @@ static void start_fresh(const struct fuzz_target *target)
 	if (leaked)
 		fuzz_fail_rule(RULE_OUTSIDE_LEAK, "%zu mappings left over from the previous input", leaked);
 	faults_install(target);
-	executor_reset(target);
+	misuse_reset(target);
+	executor_reset(target, target->next_op ? misuse_run : NULL);
 }
 
 /* The target's input format: format 1 unless it names another decoder. */

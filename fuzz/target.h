@@ -36,7 +36,7 @@ struct fuzz_target {
 	/* True when SPEC.md holds to the syscall: thresholds, preallocation, growth only when no free
 	 * block fits, exact NULL cases. Enables the contract rules of the oracle. */
 	bool follows_osmem_contract;
-	/* The contract oracle (fuzz/model_oracle.h) judges every call against the contract's model:
+	/* The contract oracle (fuzz/oracle/model_oracle.h) judges every call against the contract's model:
 	 * result, system calls, the heap list through the allocator's own headers. */
 	bool contract_model;
 };

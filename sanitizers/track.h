@@ -22,17 +22,19 @@
  *                                           uninitialized on purpose (a candidate header that is
  *                                           really payload, told apart by its seal)
  *
- * What is inaccessible: the links (prev, next) of every header and the whole of a free block; the
- * slack between the requested and the aligned size; a mapping's page tail. size and status stay
- * readable because the contract lets callers read them; the seal guards them against writes.
+ * The emulated OS (allocator/os_layer_emulated.c, emulated_maps.c) recycles its mappings instead of
+ * unmapping them, and tells whatever tool runs in the process, whether or not the allocator's own
+ * annotations are on (the fuzzing configs build ASan without OSMEM_TRACK_ASAN):
  *
- * Own accesses: the allocator must read and write memory the tools are told is inaccessible. It
- * does so as a memory runtime does, unchecked: under ASan the allocator's files are compiled
- * without instrumentation (.bazelrc --per_file_copt; without it every header access reports at
- * once), under Valgrind error reporting is off while an os_* call runs (TRACK_ALLOCATOR_SCOPE), and
- * under MSan headers are never poisoned (MSan has no "inaccessible", only "uninitialized", and the
- * allocator stores only defined values into headers). The price: in a tool build a wild access by
- * the allocator itself is not reported by the tool; the heap checker and the fuzz oracle watch that.
+ *   TRACK_OS_POISONS             1 when poisoning given-back memory makes every access to it report:
+ *                                ASan with the allocator instrumented too (the fuzzing configs).
+ *                                0: the OS layer protects the pages (PROT_NONE), which --config=asan
+ *                                needs as well, its allocator files being uninstrumented
+ *   track_os_poison(p, n)        munmap: [p, p+n) is no memory any more (only where TRACK_OS_POISONS)
+ *   track_os_unpoison(p, n)      mmap hands [p, p+n) out again (only where TRACK_OS_POISONS)
+ *   track_os_fresh(p, n)         mmap: [p, p+n) reads as zero, defined (MSan, Valgrind)
+ *   TRACK_OS_UNCHECKED_READS     function attribute: the OS layer reads given-back pages (is this
+ *                                page still zero?) as the kernel would, unchecked
  */
 #ifndef OSMEM_SANITIZERS_TRACK_H
 #define OSMEM_SANITIZERS_TRACK_H
@@ -90,5 +92,35 @@ static inline size_t track_page_end(size_t length)
 /* ASan's shadow outlives the mapping: whoever maps these addresses next must find them open. */
 #define track_unmap(p, length) track_mem_undefined((p), track_page_end(length))
 #endif
+
+/* ---- The emulated OS's vocabulary (see the top) ---- */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OSMEM_TRACK_ASAN_RUNTIME 1
+#endif
+#if __has_feature(memory_sanitizer)
+#define OSMEM_TRACK_MSAN_RUNTIME 1
+#endif
+#endif
+#if defined(OSMEM_TRACK_ASAN_RUNTIME) && !defined(OSMEM_TRACK_ASAN)
+#include <sanitizer/asan_interface.h>
+#define TRACK_OS_POISONS 1
+#define track_os_poison(p, n) __asan_poison_memory_region((p), (n))
+#define track_os_unpoison(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define TRACK_OS_POISONS 0
+#define track_os_poison(p, n) (TRACK_NOTHING(p), TRACK_NOTHING(n))
+#define track_os_unpoison(p, n) (TRACK_NOTHING(p), TRACK_NOTHING(n))
+#endif
+#if defined(OSMEM_TRACK_MSAN) || defined(OSMEM_TRACK_MSAN_RUNTIME)
+#include <sanitizer/msan_interface.h>
+/* What the last input left there may be marked uninitialized; the kernel's zeroes are defined. */
+#define track_os_fresh(p, n) __msan_unpoison((p), (n))
+#elif defined(OSMEM_TRACK_VALGRIND)
+#define track_os_fresh(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+#else
+#define track_os_fresh(p, n) (TRACK_NOTHING(p), TRACK_NOTHING(n))
+#endif
+#define TRACK_OS_UNCHECKED_READS __attribute__((no_sanitize("address", "memory", "undefined")))
 
 #endif

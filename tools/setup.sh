@@ -11,6 +11,7 @@ packages=(
   zip unzip            # OSS-Fuzz seed corpus archives; unzip reads test outputs (tools/memcheck.sh)
   strace               # syscall-trace tests of the production build
   python3              # small helper scripts in tools/
+  patch                # planted bugs (allocator/planted/) and zoo variants (fuzz/own/zoo/) are patches
   python3-yaml         # oss-fuzz/check_clusterfuzzlite.py reads the ClusterFuzzLite workflows
   sqlite3 time gcc     # tools/bench-dropin: a workload and peak RSS (GNU time)
 )

@@ -28,11 +28,11 @@ struct level {
 	size_t mix_ops;
 };
 
-/* osmem walks every heap block (twice: coalescing, then best fit) per heap request, so the mix is
- * shorter where there are many blocks, and a timing run stops at its budget (--budget): at 100 000
- * live blocks osmem's fill alone would take minutes. The whole default run stays under about a
- * minute and a half. */
-static const struct level default_levels[] = { { 100, 400000 }, { 10000, 10000 }, { 100000, 4000 } };
+/* From a heap that fits in the caches to one of a million live blocks; a timing run still stops at
+ * its budget (--budget), for an allocator that would not finish. */
+static const struct level default_levels[] = {
+	{ 100, 400000 }, { 10000, 200000 }, { 100000, 400000 }, { 1000000, 1000000 }
+};
 static const struct level quick_levels[] = { { 100, 2000 }, { 1000, 1000 } };
 
 #define MAX_LEVELS 8
@@ -219,7 +219,7 @@ static int measure_level(const struct level *level, const struct options *o, str
 	return 0;
 }
 
-/* One "osmem glibc" pair of cells; '-' where a run stopped before reaching that figure. */
+/* One "osmem glibc osmem/glibc" group of cells; '-' where a run stopped before that figure. */
 static void print_pair(const double value[2], const char *format, const char *after)
 {
 	for (int i = 0; i < 2; i++) {
@@ -228,6 +228,10 @@ static void print_pair(const double value[2], const char *format, const char *af
 		else
 			printf(" %8s", "-");
 	}
+	if (value[0] > 0 && value[1] > 0)
+		printf(" %6.2fx", value[0] / value[1]);
+	else
+		printf(" %7s", "-");
 	printf("%s", after);
 }
 
@@ -289,12 +293,14 @@ int main(int argc, char **argv)
 	printf("osmem vs glibc malloc, seed %" PRIu64 ", each figure from its own fresh process\n"
 	       "(fill: allocate up to N live blocks; mix: 45%% malloc/calloc, 40%% free, 15%% realloc "
 	       "around N;\n ns/op: CPU time (user + system) of the replaying process; footprint: osmem "
-	       "heap_bytes + mapped_bytes,\n glibc mallinfo2 arena + hblkhd, peak over every op)\n\n",
-	       o.seed);
-	printf("%11s %9s %8s %9s | %17s | %17s | %17s\n", "", "", "", "peak live", "fill ns/op",
+	       "heap_bytes + mapped_bytes,\n glibc mallinfo2 arena + hblkhd, peak over every op, or "
+	       "every k-th op past %d ops;\n ratio: osmem / glibc)\n\n",
+	       o.seed, MAX_SAMPLES);
+	printf("%11s %9s %8s %9s | %25s | %25s | %25s\n", "", "", "", "peak live", "fill ns/op",
 	       "mix ns/op", "peak footprint/live");
-	printf("%11s %9s %8s %9s | %8s %8s | %8s %8s | %8s %8s\n", "live blocks", "fill ops",
-	       "mix ops", "MiB", "osmem", "glibc", "osmem", "glibc", "osmem", "glibc");
+	printf("%11s %9s %8s %9s | %8s %8s %7s | %8s %8s %7s | %8s %8s %7s\n", "live blocks",
+	       "fill ops", "mix ops", "MiB", "osmem", "glibc", "ratio", "osmem", "glibc", "ratio",
+	       "osmem", "glibc", "ratio");
 	for (size_t i = 0; i < o.nlevels; i++) {
 		if (report_failures(&rows[i]))
 			failed = 1;

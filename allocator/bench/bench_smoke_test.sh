@@ -27,8 +27,9 @@ expect_line() {
 }
 
 number='[0-9]+(\.[0-9]+)?'
-row() { # live fill mix: a full row, every cell a number for both allocators
-  echo "^ +$1 +$1 +$2 +$number \| +$number +$number \| +$number +$number \| +$number +$number$"
+row() { # live fill mix: a full row, every cell a number for both allocators and their ratio
+  local group="+$number +$number +${number}x"
+  echo "^ +$1 +$1 +$2 +$number \| $group \| $group \| $group$"
 }
 
 expect_status 0 --quick

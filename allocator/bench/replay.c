@@ -10,14 +10,6 @@
 #include "allocator/osmem.h"
 #include "allocator/osmem_debug.h"
 
-static size_t osmem_footprint(void)
-{
-	struct osmem_heap_stats stats;
-
-	osmem_heap_stats(&stats);
-	return stats.heap_bytes + stats.mapped_bytes;
-}
-
 static size_t glibc_footprint(void)
 {
 	struct mallinfo2 info = mallinfo2();
@@ -26,7 +18,7 @@ static size_t glibc_footprint(void)
 }
 
 const struct allocator osmem_allocator = {
-	"osmem", os_malloc, os_free, os_calloc, os_realloc, osmem_footprint,
+	"osmem", os_malloc, os_free, os_calloc, os_realloc, osmem_heap_footprint,
 };
 
 const struct allocator glibc_allocator = {
@@ -180,10 +172,17 @@ struct replay_result replay_timed(const struct allocator *a, const struct worklo
 	return r.result;
 }
 
+size_t replay_sample_stride(const struct workload *w)
+{
+	size_t ops = w->fill_ops + w->mix_ops;
+
+	return ops > MAX_SAMPLES ? (ops + MAX_SAMPLES - 1) / MAX_SAMPLES : 1;
+}
+
 struct replay_result replay_sampled(const struct allocator *a, const struct workload *w)
 {
 	struct replay r;
-	size_t baseline;
+	size_t baseline, stride = replay_sample_stride(w);
 
 	if (replay_init(&r, a, w) != 0)
 		return r.result;
@@ -194,6 +193,8 @@ struct replay_result replay_sampled(const struct allocator *a, const struct work
 		size_t now;
 
 		run_op(&r, &w->ops[i], i);
+		if (i % stride)
+			continue;
 		now = a->footprint();
 		now = now > baseline ? now - baseline : 0;
 		if (now > r.result.peak_footprint)

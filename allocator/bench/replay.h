@@ -34,7 +34,11 @@ struct replay_result {
  * to stop after `budget_ns`). */
 struct replay_result replay_timed(const struct allocator *a, const struct workload *w,
 				  double budget_ns);
-/* Memory run: the same ops, with the footprint sampled after every one (not timed). */
+/* Memory run: the same ops, with the footprint sampled after every `replay_sample_stride`-th one
+ * (not timed). glibc's mallinfo2 walks its free chunks, so a sample after each of millions of ops
+ * would take hours: at most MAX_SAMPLES samples per run, the same ops for both allocators. */
+#define MAX_SAMPLES 5000
+size_t replay_sample_stride(const struct workload *w);
 struct replay_result replay_sampled(const struct allocator *a, const struct workload *w);
 
 #endif

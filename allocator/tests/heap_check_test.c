@@ -197,6 +197,43 @@ static void mapped_block_unsealed(void)
 	osmem_testing_reset();
 }
 
+/* ---- The free index ---------------------------------------------------------------------- */
+
+/* d's rest is indexed after the search; a sealed ALLOC status on it leaves a node that is no free
+ * block. */
+static void index_holds_allocated_block(void)
+{
+	build_heap();
+	block_set(header_of(d + 432), header_of(d + 432)->size, STATUS_ALLOC);
+	CHECK(heap_broken(0, "free index holds"));
+	osmem_testing_reset();
+}
+
+/* A block that turns free without os_free is in neither the index nor the pending list. */
+static void free_block_neither_indexed_nor_pending(void)
+{
+	build_heap();
+	block_set(header_of(b), header_of(b)->size, STATUS_FREE);
+	CHECK(heap_broken(0, "neither indexed nor pending"));
+	osmem_testing_reset();
+}
+
+/* The O(1) footprint is what the walk adds up. */
+static void footprint_is_heap_plus_mapped_bytes(void)
+{
+	struct osmem_heap_stats stats;
+
+	CHECK_EQ(osmem_heap_footprint(), 0);
+	build_heap();
+	os_free(m1);
+	osmem_heap_stats(&stats);
+	CHECK_EQ(osmem_heap_footprint(), stats.heap_bytes + stats.mapped_bytes);
+	CHECK_EQ(stats.mapped_bytes, 32 + 300000);
+	os_free(m2);
+	CHECK_EQ(osmem_heap_footprint(), stats.heap_bytes);
+	osmem_testing_reset();
+}
+
 static void reason_is_truncated_to_buffer(void)
 {
 	char why[8];
@@ -226,6 +263,9 @@ static const struct test_case cases[] = {
 	TEST(mapped_list_links_disagree),
 	TEST(mapped_block_misaligned_size),
 	TEST(mapped_block_unsealed),
+	TEST(index_holds_allocated_block),
+	TEST(free_block_neither_indexed_nor_pending),
+	TEST(footprint_is_heap_plus_mapped_bytes),
 	TEST(reason_is_truncated_to_buffer),
 };
 

@@ -13,7 +13,9 @@
 #                   use -fcommon, links with --cflags -fcommon with the global among the state
 #                   reset before every input; a missing header: the compiler's message and what
 #                   to try.
-#   keep_going      two contract rules planted in one copy: one 30-second run ends with both, each
+#   misuse          bad pointers (OSMEM_FUZZ_FORMAT=misuse): the misuse corpus replays clean on
+#                   an unmodified copy; a copy whose free trusts any header fails known inputs.
+#   keep_going      two contract rules planted in the zoo's reference (fuzz/own/zoo): one 30-second run ends with both, each
 #                   with a minimized input, an op trace and a C test that builds.
 set -uo pipefail
 
@@ -28,6 +30,9 @@ tool_alone() { "$tool" "$@" 2>&1; }
 fuzz_own() { # fuzz_own DIR ARGS...
 	"$tool" "$@" --harness-manifest "$root/fuzz/own/own_harness.manifest" --harness-root "$root" 2>&1
 }
+
+# The misuse format: bad pointers besides format 1's ops.
+fuzz_misuse() { OSMEM_FUZZ_FORMAT=misuse fuzz_own "$@"; }
 
 expect() { # expect STATUS PATTERN WHAT -- command...
 	local want=$1 pattern=$2 what=$3 out status
@@ -74,6 +79,27 @@ basics() {
 	mkdir -p "$TEST_TMPDIR/empty"
 	expect 2 'no osmem.c in' "directory without osmem.c" -- tool_alone "$TEST_TMPDIR/empty"
 	expect 2 'whole number of seconds' "bad --time" -- tool_alone "$own" --time soon
+}
+
+# Bad pointers: osmem's default fault handler prints one line and aborts, an allowed end; each such
+# call runs in a child, so the replay goes on.
+misuse() {
+	local own=$TEST_TMPDIR/own
+	copy_allocator "$own"
+	expect 0 'PASS: [1-9][0-9]* inputs replayed' "unmodified copy stops cleanly on bad pointers" -- \
+		fuzz_misuse "$own" --replay "$root/corpus/osmem_misuse_fuzz" --work "$TEST_TMPDIR/misuse"
+	# One line changed: os_free and os_realloc trust the header in front of any pointer. A double
+	# free then writes into the live block that reuses the memory; (void *)32 crashes in the child.
+	sed -i 's|^\(struct block_meta \*block_from_pointer(.*)\)$|\1 { return block_of(ptr); }\nstatic struct block_meta *checked_block_from_pointer(void *ptr, const char *caller, int free_is_fault)|' "$own/pointer.c"
+	grep -q 'return block_of(ptr); }' "$own/pointer.c" || fail "could not plant the trusting free in the copy"
+	expect 1 'FAILED: osmem-fuzz: op 5 misuse\(slot 0, dead pointer, free, arg 0\): \[payload integrity\] slot 1' \
+		"planted copy writes into a live block on a double free" -- \
+		fuzz_misuse "$own" --replay "$root/corpus/osmem_misuse_fuzz/dead_pointer_reused" \
+		--work "$TEST_TMPDIR/trusting" --cflags -Wno-unused-function
+	expect 1 'misuse\(slot 2, near NULL, realloc, arg 93\): \[bad pointers: ignored or one line and stop\] expected the call ignored, or a stop with one line on standard error, got' \
+		"planted copy crashes on a pointer near NULL" -- \
+		fuzz_misuse "$own" --replay "$root/corpus/osmem_misuse_fuzz/misuse_churn_2" \
+		--work "$TEST_TMPDIR/trusting2" --cflags -Wno-unused-function
 }
 
 # The course's layout: src/*.c, the headers in utils/, osmem.c including "../utils/osmem.h".
@@ -132,13 +158,14 @@ common_globals() {
 }
 
 keep_going() {
-	local two=$TEST_TMPDIR/two dir
-	copy_allocator "$two"
-	# Two contract rules broken: a best-fit tie goes to the last block, and a rest of 32 bytes is
-	# split off (the contract wants at least 40).
-	sed -i 's/(!best || block->size < best->size))/(!best || block->size <= best->size))/' "$two/heap.c"
-	sed -i 's/(PLANTED(10) ? META_SIZE : MIN_SPLIT_REST)/META_SIZE/' "$two/heap.c"
-	(($(grep -c '<= best->size\|aligned < META_SIZE' "$two/heap.c") == 2)) || fail "could not plant both bugs"
+	local two=$TEST_TMPDIR/two dir patch
+	# The zoo's course-style reference with two contract rules broken: a best-fit tie goes to the
+	# last block, and a rest of 32 bytes is split off (the contract wants at least 40).
+	mkdir -p "$two"
+	cp "$root"/fuzz/own/zoo/reference/* "$two/"
+	for patch in 02-best-fit-tie-last 13-split-rest-32; do
+		(cd "$two" && patch -s -p1 <"$root/fuzz/own/zoo/variants/$patch.patch") || fail "could not apply $patch"
+	done
 	expect 1 '2 distinct broken rule' "one run finds both planted rules" -- \
 		fuzz_own "$two" --time 30 --minimize-seconds 2 --work "$TEST_TMPDIR/work-two"
 	for rule in 'best fit, tie to the lowest address' 'split when the rest is >= 40'; do
@@ -155,8 +182,8 @@ keep_going() {
 }
 
 case ${1:-} in
-basics | layout | single_file | common_globals | keep_going) "$1" ;;
-*) echo "usage: $0 basics|layout|single_file|common_globals|keep_going" >&2; exit 2 ;;
+basics | misuse | layout | single_file | common_globals | keep_going) "$1" ;;
+*) echo "usage: $0 basics|misuse|layout|single_file|common_globals|keep_going" >&2; exit 2 ;;
 esac
 ((failures == 0)) && echo "all checks passed"
 exit $((failures != 0))

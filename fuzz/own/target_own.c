@@ -151,6 +151,20 @@ static bool contract_mode(void)
 	exit(2);
 }
 
+/* OSMEM_FUZZ_FORMAT: "1" (default, corpus/osmem_fuzz) or "misuse" (the misuse format,
+ * corpus/osmem_misuse_fuzz: bad pointers besides format 1's ops). */
+static bool misuse_format(void)
+{
+	const char *format = getenv("OSMEM_FUZZ_FORMAT");
+
+	if (!format || !*format || !strcmp(format, "1"))
+		return false;
+	if (!strcmp(format, "misuse"))
+		return true;
+	fprintf(stderr, "osmem-fuzz: OSMEM_FUZZ_FORMAT must be '1' or 'misuse', not '%s'\n", format);
+	exit(2);
+}
+
 const struct fuzz_target *fuzz_target_under_test(void)
 {
 	static struct fuzz_target own = {
@@ -169,6 +183,7 @@ const struct fuzz_target *fuzz_target_under_test(void)
 		if (getenv("OSMEM_OWN_TRACE"))
 			osmem_fuzz_trace(stderr);
 		answer_impossible = getenv("OSMEM_OWN_ANSWER_IMPOSSIBLE") != NULL;
+		own.next_op = misuse_format() ? fuzz_next_misuse_op : NULL;
 	}
 	return &own;
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Planted-bug benchmark: does the libFuzzer harness (ASan + UBSan) find each bug planted in the
-# allocator (allocator/planted.h), starting from an empty corpus, and how fast?
+# allocator (allocator/planted/*.patch), starting from an empty corpus, and how fast?
 #
 #   fuzz/planted/bench.sh [--time SECS] [--seeds "1 2 3"] [--bugs "1 5 9"] [--no-dict] [--no-control]
 #
-# For each bug N the fuzzer //fuzz:osmem_fuzz_bin is built once with -DOSMEM_PLANTED_BUG=N on the
-# allocator's sources only (--per_file_copt) and cached under $OSMEM_BENCH_CACHE (default
+# For each bug N the fuzzer //fuzz:osmem_fuzz_bin is built once on a copy of the allocator's sources
+# with patch N applied (--define=osmem_planted=N, see allocator/BUILD.bazel) and cached under $OSMEM_BENCH_CACHE (default
 # /tmp/osmem-planted-bench), keyed by the sources; then it runs on one core from a fresh empty
 # corpus directory (with the dictionary unless --no-dict) for at most SECS seconds (default 60),
 # once per libFuzzer seed (default 1 2 3). A run finds the bug when it stops on an oracle or
@@ -35,7 +35,7 @@ done
 for s in $seeds; do [[ $s =~ ^[0-9]+$ ]] || die "--seeds wants whole numbers, got '$s'"; done
 [[ -n ${seeds// /} ]] || die "--seeds is empty"
 
-# ---- The bugs, from allocator/planted.h (read by tools/lib/planted.py, shared with tools/fuzz) ----
+# ---- The bugs, from allocator/planted/ (read by tools/lib/planted.py, shared with tools/fuzz) ----
 
 declare -A name description
 all_bugs=()
@@ -43,8 +43,8 @@ while IFS=$'\t' read -r n short text; do
 	name[$n]=$short description[$n]=$text
 	all_bugs+=("$n")
 done < <(python3 "$repo/tools/lib/planted.py" list)
-((${#all_bugs[@]})) || die "no planted bugs listed in allocator/planted.h"
-for n in $bugs; do [[ -n ${name[$n]:-} ]] || die "no planted bug $n (allocator/planted.h lists ${all_bugs[*]})"; done
+((${#all_bugs[@]})) || die "no planted bugs in allocator/planted/"
+for n in $bugs; do [[ -n ${name[$n]:-} ]] || die "no planted bug $n (allocator/planted/ has ${all_bugs[*]})"; done
 [[ -n $bugs ]] || bugs="${all_bugs[*]}"
 name[0]=control description[0]="no planted bug: the harness must find nothing"
 variants=$bugs
@@ -53,11 +53,11 @@ variants=$bugs
 # ---- Builds: one fuzzer per variant, cached by the sources they come from ----
 
 cache=${OSMEM_BENCH_CACHE:-/tmp/osmem-planted-bench}
-key=$(cd "$repo" && cat .bazelrc WORKSPACE tools/lib/planted.py $(find allocator fuzz corpus -name '*.[ch]' -o -name BUILD.bazel -o -name '*.bzl' | sort) | sha256sum | cut -c1-16)
+key=$(cd "$repo" && cat .bazelrc WORKSPACE tools/lib/planted.py $(find allocator fuzz corpus -name '*.[ch]' -o -name '*.patch' -o -name BUILD.bazel -o -name '*.bzl' | sort) | sha256sum | cut -c1-16)
 mkdir -p "$cache" || die "cannot create $cache"
 [[ $(cat "$cache/key" 2>/dev/null) == "$key" ]] || { rm -rf "${cache:?}"/bug-*; echo "$key" >"$cache/key"; }
 
-# The planted define on the allocator's sources only, in an output path of its own: the same flags
+# The patched copy of the allocator, in an output path of its own: the same flags
 # as `tools/fuzz --planted N` (tools/lib/planted.py); the control is the config's plain build.
 build_variant() {
 	local n=$1 flags=(--config=asan-ubsan-libfuzzer) start out bin

@@ -22,7 +22,7 @@ cases=(
 	"realloc0_not_null|realloc_zero|[realloc(p, 0) gives NULL] realloc("
 )
 
-# The contract model (fuzz/model_oracle.c): bug | seed | the rule in brackets, then text.
+# The contract model (fuzz/oracle/model_oracle.c): bug | seed | the rule in brackets, then text.
 model_cases=(
 	"malloc0_not_null|null_cases|[malloc(0), calloc(0,n), calloc(n,0), realloc(NULL,0): NULL, no syscall] expected no system call, got sbrk(131072) (seen by a tracing grader)"
 	"spurious_null|malloc_free|[preallocation: one sbrk(131072), one free block of 131040, then split] expected sbrk(131072), got no system call"

@@ -11,6 +11,7 @@
 #include "allocator/os_layer.h"
 #include "allocator/osmem.h"
 #include "fuzz/target_osmem.h"
+#include "sanitizers/track.h"
 
 static const char *bug(void)
 {
@@ -28,6 +29,15 @@ static int bug_is(const char *name)
  * source, grows the break for nothing or before preallocating, bloats the heap, leaks, leaves a
  * stale prev link. */
 static void *last;
+
+/* The block after `block` gets a prev link to itself. */
+__attribute__((no_sanitize("address"))) static void point_next_prev_at_itself(struct block_meta *block)
+{
+	TRACK_ALLOCATOR_SCOPE(); /* the links are the allocator's (sanitizers/track.h) */
+
+	if (block->next)
+		block->next->prev = block->next;
+}
 
 static void *buggy_malloc(size_t size)
 {
@@ -54,16 +64,17 @@ static void *buggy_malloc(size_t size)
 	last = os_malloc(size);
 	if (bug_is("leak_heap") && !calls++)
 		os_malloc(16); /* never freed */
-	if (bug_is("stale_prev") && last && ((struct block_meta *)last - 1)->next)
-		((struct block_meta *)last - 1)->next->prev = ((struct block_meta *)last - 1)->next;
+	if (bug_is("stale_prev") && last)
+		point_next_prev_at_itself((struct block_meta *)last - 1);
 	return last;
 }
 
 /* A free heap block swallows its free successor at once (the contract merges only before a
  * search). The seal is not renewed: the model must see it before osmem does. */
-static void merge_next(struct block_meta *block)
+__attribute__((no_sanitize("address"))) static void merge_next(struct block_meta *block)
 {
 	struct block_meta *next = block->next;
+	TRACK_ALLOCATOR_SCOPE(); /* the links are the allocator's (sanitizers/track.h) */
 
 	if (block->status != STATUS_FREE || !next || next->status != STATUS_FREE ||
 	    (char *)next != (char *)(block + 1) + block->size)

@@ -4,6 +4,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -79,10 +80,17 @@ def input_files(path, what="corpus"):
 
 
 def dir_stats(path):
-    """(files, bytes) of a directory's regular files."""
-    files = [os.path.join(path, n) for n in os.listdir(path)] if os.path.isdir(path) else []
-    files = [f for f in files if os.path.isfile(f)]
-    return len(files), sum(os.path.getsize(f) for f in files)
+    """(files, bytes) of a directory's regular files. A running libFuzzer deletes an input it
+    replaced by a smaller one: a file gone between listing and stat is not counted."""
+    count = size = 0
+    for name in os.listdir(path) if os.path.isdir(path) else []:
+        try:
+            st = os.stat(os.path.join(path, name))
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            count, size = count + 1, size + st.st_size
+    return count, size
 
 
 def ensure_setup():
@@ -101,17 +109,17 @@ def run_checked(cmd, what, **kwargs):
     return result
 
 
-def bazel_build(config, targets, flags=()):
-    """Builds `targets` under `--config=config` (and extra `flags`) and returns each target's
-    output file path."""
+def bazel_build(config, targets, flags=(), root=ROOT):
+    """Builds `targets` under `--config=config` (and extra `flags`) in the workspace `root` and
+    returns each target's output file path."""
     args = ([f"--config={config}"] if config else []) + list(flags)
     print(f"building {' '.join(targets)}" + (f" ({' '.join(args)})" if args else ""), flush=True)
-    result = subprocess.run(["bazel", "build", "--noshow_progress", *args, *targets], cwd=ROOT,
+    result = subprocess.run(["bazel", "build", "--noshow_progress", *args, *targets], cwd=root,
                             capture_output=True, text=True, errors="replace")
     if result.returncode:
         sys.stderr.write(result.stderr[-4000:])
         raise ToolError(f"bazel build {' '.join(args + targets)} failed")
-    bin_dir = subprocess.run(["bazel", "info", *args, "bazel-bin"], cwd=ROOT, check=True,
+    bin_dir = subprocess.run(["bazel", "info", *args, "bazel-bin"], cwd=root, check=True,
                              capture_output=True, text=True).stdout.strip()
     return [os.path.join(bin_dir, t.lstrip("/").replace(":", "/")) for t in targets]
 

@@ -69,6 +69,7 @@ class LibFuzzer(Engine):
         self.workers = []   # each job's latest process; None once the job is over
         self.deadline = None
         self.messages = collections.Counter()  # failure message (numbers blanked) -> hits
+        self.load_failures = {}  # job -> the input its last process failed on while loading
         self.dict_path, self.options = None, []
 
     def log_path(self, worker):
@@ -129,26 +130,35 @@ class LibFuzzer(Engine):
         message = triage.blank_numbers(triage.rule_of(run.output()))
         self.messages[message] += 1
         new = self.messages[message] == 1
-        if not run.inited and not self.drop_from_corpus(run.artifact):
-            return [f"job {worker}: libFuzzer fails while loading the corpus ({message}) and "
-                    f"is not restarted: see {common.rel(run.log_path)}"]
+        if not run.inited:
+            self.drop_from_corpus(run.artifact)
+            # Each input that fails while loading leaves the corpus (another job may have taken
+            # it out first): failing again on the same one means it cannot be taken out.
+            if self.load_failures.get(worker) == run.artifact:
+                return [f"job {worker}: libFuzzer fails again while loading the corpus "
+                        f"({message}) and is not restarted: see {common.rel(run.log_path)}"]
+            self.load_failures[worker] = run.artifact
         left = self.remaining()
         if left is not None:
             self.workers[worker] = self.launch(worker, left, len(self.workers))
-        return [f"job {worker}: new failure: {message}"] if new else []
+        restarted = "restarted" if left is not None else "time is up"
+        return [f"job {worker}: failure: {message} ({restarted}; repeats are counted, not shown)"] \
+            if new else []
 
     def drop_from_corpus(self, artifact):
         """An input of the corpus itself that fails (a seed, an input imported from an earlier
         campaign) would stop every restart while loading: it leaves the working corpus (the
-        failure directory keeps it). True if one was found."""
-        digest = sha1_of(artifact) if os.path.exists(artifact) else None
-        found = False
+        failure directory keeps it)."""
+        if not artifact or not os.path.exists(artifact):
+            return
+        digest = sha1_of(artifact)
         for name in os.listdir(self.campaign.corpus):
             path = os.path.join(self.campaign.corpus, name)
-            if digest and (name == digest or sha1_of(path) == digest):
-                os.remove(path)
-                found = True
-        return found
+            try:  # a running job may replace an input by a smaller one meanwhile
+                if name == digest or sha1_of(path) == digest:
+                    os.remove(path)
+            except FileNotFoundError:
+                pass
 
     def running(self):
         return any(run is not None for run in self.workers)
@@ -282,12 +292,13 @@ def running(engine):
 
 
 def stop(engine):
-    """SIGINT to each engine's main process (both save their state on it), then its whole group."""
+    """SIGINT to each engine process still running (both engines save their state on it), then
+    its whole group. A process already reaped is left alone: its pid may be another's by now."""
     engine.stopping = True
-    for proc in engine.procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for proc in engine.procs:
+    live = [proc for proc in engine.procs if proc.poll() is None]
+    for proc in live:
+        proc.send_signal(signal.SIGINT)
+    for proc in live:
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

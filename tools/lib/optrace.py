@@ -66,13 +66,14 @@ def c_test(path, rule):
 
 def compile_command(c_path, exe_path, planted_bug=None):
     """A reproducer needs only the allocator's sources: the production OS layer, or the emulated
-    one when it plans refusals (it says so with OSMEM_REPRO_EMULATED). A planted bug's define
-    reaches the C test too, which never reads it (only allocator/*.c include planted.h)."""
+    one when it plans refusals (it says so with OSMEM_REPRO_EMULATED). With a planted bug they are
+    a patched copy next to the executable."""
     with open(c_path) as f:
         emulated = "#define OSMEM_REPRO_EMULATED" in f.read()
     skip = "os_layer_syscalls.c" if emulated else "os_layer_emulated.c"
+    allocator = planted.patched_sources(planted_bug, os.path.dirname(os.path.abspath(exe_path)))
     sources = sorted(os.path.relpath(p, common.ROOT)
-                     for p in glob.glob(os.path.join(common.ROOT, "allocator", "*.c"))
+                     for p in glob.glob(os.path.join(allocator, "*.c"))
                      if not p.endswith(skip))
-    return ["clang-14", "-std=c11", "-g", "-D_GNU_SOURCE", *planted.define(planted_bug), "-Wall",
-            "-Wextra", "-Werror", "-I.", "-o", exe_path, c_path, *sources]
+    return ["clang-14", "-std=c11", "-g", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-I.",
+            "-o", exe_path, c_path, *sources]

@@ -1,37 +1,53 @@
-"""Planted bugs (allocator/planted.h): the list, and the Bazel flags that build a fuzzer with one.
+"""Planted bugs (allocator/planted/NN-name.patch): the list, the Bazel flags that build a fuzzer
+with one, and a patched copy of the allocator's sources for the tools that compile them directly.
 
-The define goes on the allocator's sources only (--per_file_copt), so a planted build recompiles
-the allocator and relinks; its own --platform_suffix keeps it apart from the correct build (Bazel 4
-output paths ignore --copt). fuzz/planted/bench.sh asks this module for both:
+Each bug is a unified diff applied to a copy of the allocator's sources, as a mutation tool would:
+--define=osmem_planted=N makes allocator/BUILD.bazel build every target on that copy, and its own
+--platform_suffix keeps it apart from the correct build (Bazel 4 output paths ignore --define).
+fuzz/planted/bench.sh asks this module for both:
   python3 tools/lib/planted.py list            N<TAB>name<TAB>description, one bug a line
   python3 tools/lib/planted.py flags N CONFIG  the Bazel flags of bug N under --config=CONFIG"""
+import glob
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import ROOT, ToolError  # noqa: E402
 
-HEADER = os.path.join(ROOT, "allocator", "planted.h")
-BUG_LINE = re.compile(r'^\s*X\((\d+), "([^"]*)", "([^"]*)"\)', re.MULTILINE)
+PATCHES = os.path.join(ROOT, "allocator", "planted")
+# The first line of a patch: "Planted bug N (name): what is wrong."
+TITLE = re.compile(r"^Planted bug (\d+) \(([^)]*)\): (.*?)\.?$")
+
+
+def patch_path(n):
+    """allocator/planted/NN-name.patch of bug n."""
+    return os.path.join(PATCHES, f"{n:02d}-{bugs()[n][0]}.patch")
 
 
 def bugs():
-    """{N: (name, description)} as allocator/planted.h lists them."""
-    try:
-        with open(HEADER) as f:
-            found = {int(n): (name, text) for n, name, text in BUG_LINE.findall(f.read())}
-    except OSError as err:
-        raise ToolError(f"cannot read the planted-bug list {HEADER}: {err.strerror}")
+    """{N: (name, description)} from the first line of each patch in allocator/planted/."""
+    found = {}
+    for path in sorted(glob.glob(os.path.join(PATCHES, "[0-9][0-9]-*.patch"))):
+        try:
+            with open(path) as f:
+                match = TITLE.match(f.readline().rstrip("\n"))
+        except OSError as err:
+            raise ToolError(f"cannot read the planted bug {path}: {err.strerror}")
+        if not match:
+            raise ToolError(f"{path}: the first line is not 'Planted bug N (name): description.'")
+        found[int(match.group(1))] = (match.group(2), match.group(3))
     if not found:
-        raise ToolError(f"no planted bugs listed in {HEADER}")
+        raise ToolError(f"no planted bugs in {PATCHES}")
     return found
 
 
 def check(n):
-    """n itself when allocator/planted.h lists it (None: no planted bug)."""
+    """n itself when allocator/planted/ has its patch (None: no planted bug)."""
     if n is not None and n not in bugs():
-        raise ToolError(f"no planted bug {n} (allocator/planted.h lists "
+        raise ToolError(f"no planted bug {n} (allocator/planted/ has "
                         f"{' '.join(map(str, sorted(bugs())))})")
     return n
 
@@ -43,21 +59,36 @@ def suffix(config):
 
 
 def parse(text):
-    """A --planted argument: a bug number allocator/planted.h lists."""
+    """A --planted argument: a bug number allocator/planted/ has a patch for."""
     if not text.isdigit():
         raise ToolError(f"--planted wants a bug number, not '{text}'")
     return check(int(text))
 
 
-def define(n):
-    """The compiler flag that turns bug n on (for the allocator's sources only)."""
-    return [] if n is None else [f"-DOSMEM_PLANTED_BUG={check(n)}"]
-
-
 def bazel_flags(n, config):
     """The flags that turn bug n on for a build under --config=config; none for n = None."""
-    return [f"--per_file_copt=allocator/.*\\.c@{flag}" for flag in define(n)] + \
-        ([f"--platform_suffix={suffix(config)}"] if n is not None else [])
+    if n is None:
+        return []
+    return [f"--define=osmem_planted={check(n)}", f"--platform_suffix={suffix(config)}"]
+
+
+def patched_sources(n, out_dir):
+    """The allocator's sources (allocator/*.c, *.h) copied under out_dir/allocator with bug n's
+    patch applied; returns that directory. n = None: the sources themselves."""
+    allocator = os.path.join(ROOT, "allocator")
+    if n is None:
+        return allocator
+    copy = os.path.join(out_dir, "allocator")
+    shutil.rmtree(copy, ignore_errors=True)
+    os.makedirs(copy)
+    for path in glob.glob(os.path.join(allocator, "*.[ch]")):
+        shutil.copy(path, copy)
+    with open(patch_path(n)) as patch:
+        result = subprocess.run(["patch", "--quiet", "--batch", "-p1", "-d", out_dir], stdin=patch,
+                                capture_output=True, text=True)
+    if result.returncode:
+        raise ToolError(f"{patch_path(n)} does not apply: {result.stdout}{result.stderr}")
+    return copy
 
 
 def describe(n):

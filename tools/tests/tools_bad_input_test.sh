@@ -33,8 +33,11 @@ expect "does not exist" "$tools/coverage" --corpus "$tmp/missing" --fuzzer osmem
 expect "--reps must be at least 1" "$tools/bench-dropin" --reps 0
 expect "no such library: $tmp/missing" "$tools/bench-dropin" --lib "$tmp/missing"
 expect "unknown workload 'perl'" "$tools/bench-dropin" --lib "$tmp/empty" --only perl
-# Planted bugs: only the numbers allocator/planted.h lists; a campaign keeps the build it began with.
-expect "no planted bug 99 (allocator/planted.h lists 1 2 3" "$tools/fuzz" --planted 99 --no-setup
+expect "unknown command 'aflpp' in --only" "$tools/bench-fuzz" --only inprocess,aflpp
+expect "bad duration '20 s'" "$tools/bench-fuzz" --time "20 s"
+expect "--time must be a finite duration" "$tools/bench-fuzz" --time forever
+# Planted bugs: only the numbers allocator/planted/ has patches for; a campaign keeps its build.
+expect "no planted bug 99 (allocator/planted/ has 1 2 3" "$tools/fuzz" --planted 99 --no-setup
 expect "--planted wants a bug number, not 'x'" "$tools/fuzz" --planted x
 expect "no planted bug 0 (" "$tools/reproduce" "$tmp/empty" --planted 0
 expect "no planted bug 16 (" "$tools/minimize" "$tmp/emptydir" --planted 16

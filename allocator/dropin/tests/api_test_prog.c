@@ -59,6 +59,27 @@ static void test_calloc_zeroes_reused_memory(void)
 	free(zeroed);
 }
 
+/* A freed mapping may be kept and handed out again (mapping_cache.h; the plain build hands out
+ * the newest kept one of the same length, so the second calloc gets the dirtied mapping back):
+ * calloc must still read zero. */
+static void test_calloc_zeroes_reused_mapping(void)
+{
+	static const size_t sizes[] = { 5000, 300000 };
+
+	/* Both mapped: calloc maps from a page up. */
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned char *dirty = calloc(1, sizes[i]), *zeroed;
+
+		memset(dirty, 0xff, sizes[i]);
+		free(dirty);
+		zeroed = calloc(1, sizes[i]);
+		for (size_t j = 0; j < sizes[i]; j++)
+			if (!CHECK(zeroed[j] == 0))
+				break;
+		free(zeroed);
+	}
+}
+
 static void test_calloc_overflow_is_enomem(void)
 {
 	errno = 0;
@@ -199,6 +220,7 @@ int main(void)
 {
 	test_malloc_aligns_every_size();
 	test_calloc_zeroes_reused_memory();
+	test_calloc_zeroes_reused_mapping();
 	test_calloc_overflow_is_enomem();
 	test_realloc_keeps_contents();
 	test_free_null_and_errno();

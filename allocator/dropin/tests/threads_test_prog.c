@@ -13,7 +13,7 @@
 
 #define THREADS 8
 #define SLOTS 512
-#define ROUNDS 8000
+#define ROUNDS 5000
 
 struct tagged {
 	size_t size;

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # The zoo bench: how tools/fuzz-own-allocator does on every single-bug variant of the reference.
 #
-#   fuzz/own/zoo/bench.sh [--time SECS] [--seed N] [--empty ROWS] [--reference SECS] [--only PATTERN]
+#   fuzz/own/zoo/bench.sh [--time SECS] [--seed N] [--empty ROWS] [--reference SECS]
+#                         [--only PATTERN] [--jobs N] [--minimize-seconds S]
 #
-# For each variants/*.patch (or those whose name matches --only, a grep -E pattern), applied with
-# `patch -p1` to a copy of reference/ in a temporary directory:
-#   1. seeds:  tools/fuzz-own-allocator COPY --replay corpus/osmem_fuzz: does an unchanged seed
-#              already fail, and with which message;
-#   2. fuzz:   tools/fuzz-own-allocator COPY --time SECS --seed N (the user's command): the first
-#              finding, after how many seconds, and every distinct rule the run names;
-#   3. empty:  for the variants whose zoo-row is in ROWS (default "placement thresholds"; "all" or
-#              "none"), the fuzzer the tool built, run from an EMPTY corpus without the dictionary
-#              for SECS: after how long (wall clock, from process start) it finds a failure.
-# The reference itself is fuzzed for --reference SECS (default 60; 0 skips it), expecting no finding.
+# For each variants/*.patch (or those whose file name matches --only, a grep -E pattern), applied
+# with `patch -p1` to a copy of reference/ in a temporary directory:
+#   1. fuzz:  tools/fuzz-own-allocator COPY --time SECS --seed N (the user's command, contract mode
+#             chosen by the tool): its first finding (after how many seconds, made by an unchanged
+#             seed or by a mutated input, the message) and whether one of its findings names the
+#             variant's intended rule (the patch's zoo-rule line) or the rule the oracle names on
+#             the variant's own script (zoo-oracle), after how many seconds;
+#   2. empty: for the variants whose zoo-row is one of ROWS (default "placement thresholds"; "all"
+#             or "none"), the fuzzer the tool built, run from an EMPTY corpus (no seed, only the
+#             tool's dictionary, as the tool passes it) for SECS: how long (wall clock, process
+#             start included) until its first failure.
+# The reference itself is fuzzed by the tool for --reference SECS (default 60; 0 skips it),
+# expecting no finding; it runs alongside the variants. --jobs N runs N variants at a time
+# (default 1). --minimize-seconds is passed to the tool (default 0: the bench needs no small input).
 #
-# Prints one table row per variant as it goes (markdown), then totals; the raw logs stay in the
-# working directory it prints. Exit status: 0 every variant found and the reference clean, 1 not,
-# 2 usage error.
+# Prints a markdown table (one row per variant, in order) and totals; the logs stay in the working
+# directory it names. Exit status: 0 every variant's rule named and the reference clean,
+# 1 otherwise, 2 usage error.
 set -uo pipefail
 
 die() { echo "zoo bench: $*" >&2; exit 2; }
@@ -24,7 +29,7 @@ die() { echo "zoo bench: $*" >&2; exit 2; }
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 zoo=$repo/fuzz/own/zoo
 tool=$repo/tools/fuzz-own-allocator
-time_secs=60 seed=1 empty_rows="placement thresholds" reference_secs=60 only=""
+time_secs=60 seed=1 empty_rows="placement thresholds" reference_secs=60 only="" jobs=1 minimize_secs=0
 
 while (($#)); do
 	case $1 in
@@ -33,22 +38,27 @@ while (($#)); do
 	--empty) (($# > 1)) || die "--empty wants row names, 'all' or 'none'"; empty_rows=$2; shift ;;
 	--reference) (($# > 1)) || die "--reference wants seconds"; reference_secs=$2; shift ;;
 	--only) (($# > 1)) || die "--only wants a pattern"; only=$2; shift ;;
+	--jobs) (($# > 1)) || die "--jobs wants a number"; jobs=$2; shift ;;
+	--minimize-seconds) (($# > 1)) || die "--minimize-seconds wants a number"; minimize_secs=$2; shift ;;
 	-h | --help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
 	esac
 	shift
 done
-[[ $time_secs =~ ^[0-9]+$ && $time_secs -gt 0 ]] || die "--time wants a whole number of seconds > 0"
-[[ $reference_secs =~ ^[0-9]+$ ]] || die "--reference wants a whole number of seconds"
-[[ $seed =~ ^[0-9]+$ ]] || die "--seed wants a whole number"
+for n in time_secs reference_secs seed jobs minimize_secs; do
+	[[ ${!n} =~ ^[0-9]+$ ]] || die "--${n%_secs} wants a whole number, got '${!n}'"
+done
+((time_secs > 0 && jobs > 0)) || die "--time and --jobs want a number > 0"
 
 work=$(mktemp -d /tmp/osmem-zoo-bench.XXXXXX) || die "cannot make a working directory"
-echo "zoo bench: working directory $work; load at start: $(uptime | sed 's/.*load/load/')"
+echo "zoo bench: working directory $work"
+echo "zoo bench: load at start: $(uptime | sed 's/.*load/load/')"
 
 # The harness archives, built once; the tool is pointed at them (as its own test does) instead of
 # running Bazel for every variant.
-echo "zoo bench: building the harness (bazel build //fuzz/own:own_harness)"
-(cd "$repo" && bazel build //fuzz/own:own_harness 2>&1 | tail -n 1) || die "bazel could not build the harness"
+echo "zoo bench: building the harness (bazel build //fuzz/own:own_harness //tools/optrace)"
+(cd "$repo" && bazel build //fuzz/own:own_harness //tools/optrace 2>&1 | tail -n 1) ||
+	die "bazel could not build the harness"
 execroot=$(cd "$repo" && bazel info execution_root 2>/dev/null)
 bazel_manifest=$(cd "$repo" && bazel info bazel-bin 2>/dev/null)/fuzz/own/own_harness.manifest
 [[ -f $bazel_manifest ]] || die "no harness manifest at $bazel_manifest"
@@ -58,12 +68,10 @@ harness=(--harness-manifest "$work/harness.manifest" --harness-root "$execroot")
 
 header_field() { sed -n "s/^zoo-$2: //p" "$1" | head -n 1; }
 
-# The oracle's rule name in a failure line ("... [rule name] expected ..."), or the kind of report.
+# The oracle's rule name in a failure line ("... [rule name] expected ..."), else the kind of report.
 rule_of() {
-	local rule
-	rule=$(sed -n 's/^[^[]*\[\([^]]*\)\].*/\1/p' <<<"$1" | head -n 1)
-	if [[ -n $rule ]]; then
-		echo "$rule"
+	if [[ $1 =~ osmem-fuzz:[^[]*\[([^]]+)\] ]]; then
+		echo "${BASH_REMATCH[1]}"
 	elif [[ $1 == *AddressSanitizer* ]]; then
 		echo "(ASan report)"
 	elif [[ $1 == *"runtime error"* || $1 == *UndefinedBehaviorSanitizer* ]]; then
@@ -73,7 +81,7 @@ rule_of() {
 	fi
 }
 
-# The first failure line of a libFuzzer log, as the tool reports it.
+# The first failure line of a libFuzzer log.
 first_failure() {
 	awk '/osmem-fuzz:|ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)|runtime error:/ { sub(/^.*osmem-fuzz:/, "osmem-fuzz:"); print; exit }
 	     /ERROR: libFuzzer:/ { print (said != "" ? said : $0); exit }
@@ -81,42 +89,20 @@ first_failure() {
 	     { said = $0 }' "$1"
 }
 
-# make_copy NAME PATCH: the reference with PATCH applied, in $work/NAME/src.
-make_copy() {
-	mkdir -p "$work/$1/src"
-	cp "$zoo"/reference/*.[ch] "$work/$1/src/"
-	[[ -z $2 ]] || (cd "$work/$1/src" && patch -s -p1 <"$2")
-}
-
-# seeds NAME: replays the seed corpus; sets seed_msg (empty when every seed passes).
-seeds() {
-	"$tool" "$work/$1/src" "${harness[@]}" --replay "$repo/corpus/osmem_fuzz" --work "$work/$1/tool" >"$work/$1/seeds.log" 2>&1
-	seed_msg=$(sed -n 's/^fuzz-own-allocator: FAILED: //p' "$work/$1/seeds.log" | head -n 1)
-	[[ -x $work/$1/tool/fuzzer ]] || die "$1: the tool built no fuzzer (see $work/$1/seeds.log)"
-}
-
-# fuzz NAME: the user's command; sets fuzz_found (0/1), fuzz_secs, fuzz_msg, fuzz_rules.
-fuzz() {
-	local log=$work/$1/fuzz.log
-	"$tool" "$work/$1/src" "${harness[@]}" --time "$time_secs" --seed "$seed" --work "$work/$1/fuzz" >"$log" 2>&1
-	fuzz_found=$(($? == 1))
-	fuzz_secs=$(sed -n 's/^fuzz-own-allocator: FOUND after \([0-9]*\)s.*/\1/p' "$log" | head -n 1)
-	fuzz_msg=$(sed -n 's/^fuzz-own-allocator: FOUND after [0-9]*s: //p' "$log" | head -n 1)
-	fuzz_rules=$(grep -o '\[[^]]*\]' "$log" | sort -u | tr '\n' ' ')
-}
-
-# empty NAME: the tool's fuzzer from an empty corpus; sets empty_found, empty_secs, empty_msg.
-empty() {
-	local dir=$work/$1/empty start end
-	mkdir -p "$dir/corpus" "$dir/artifacts"
-	start=$(date +%s.%N)
-	OSMEM_FUZZ_MODE=contract "$work/$1/tool/fuzzer" -seed="$seed" -max_total_time="$time_secs" \
-		-max_len=4096 -timeout=10 -rss_limit_mb=4096 -artifact_prefix="$dir/artifacts/" \
-		"$dir/corpus" >"$dir/log" 2>&1
-	empty_found=$(($? != 0))
-	end=$(date +%s.%N)
-	empty_secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-	empty_msg=$(first_failure "$dir/log")
+# "seed" when the artifact whose log names RULE is an unchanged seed, else "mutated".
+made_by() { # made_by FUZZ_WORK RULE
+	local log crash seedfile
+	for log in "$1"/artifacts/crash-*.log; do
+		[[ -f $log ]] || continue
+		[[ $(rule_of "$(first_failure "$log")") == "$2" ]] || continue
+		crash=${log%.log}
+		for seedfile in "$1"/seeds/*; do
+			cmp -s "$crash" "$seedfile" && { echo seed; return; }
+		done
+		echo mutated
+		return
+	done
+	echo "?"
 }
 
 wants_empty() {
@@ -124,64 +110,116 @@ wants_empty() {
 	[[ " $empty_rows " == *" $1 "* ]]
 }
 
-short() { cut -c1-"${2:-160}" <<<"$1" | sed 's/|/\\|/g'; }
+cell() { cut -c1-"${2:-170}" <<<"$1" | sed 's/|/\\|/g'; }
 
-variants=0 found=0 by_seed=0 named=0 empty_runs=0 empty_found_total=0 missed=()
-echo
-echo "| variant | row | intended rule | seed corpus | fuzz ${time_secs}s: first finding | rule named | empty corpus | message |"
-echo "|---|---|---|---|---|---|---|---|"
+# The fuzzer the tool built, from an empty corpus with the dictionary. Prints "SECS<TAB>first failure".
+empty_corpus_run() { # DIR
+	local dir=$1/empty start end status
+	mkdir -p "$dir/corpus" "$dir/artifacts"
+	start=$(date +%s.%N)
+	OSMEM_FUZZ_MODE=contract OSMEM_OWN_HEADER_SIZE=32 "$1/fuzz/fuzzer" -seed="$seed" \
+		-dict="$repo/corpus/osmem_fuzz.dict" \
+		-max_total_time="$time_secs" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+		-artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1
+	status=$?
+	end=$(date +%s.%N)
+	((status != 0)) || { printf 'none\t\n'; return; }
+	printf '%s\t%s\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" "$(first_failure "$dir/log")"
+}
+
+# One variant: writes $work/NAME/row (the table row) and $work/NAME/result (found named empty).
+bench_variant() { # NAME PATCH
+	local name=$1 patch=$2 dir=$work/$1 row rule oracle log first first_secs first_rule how named_secs wanted
+	local fuzz_cell named_cell empty_cell="-" found=0 named=0 empty=- secs msg
+	row=$(header_field "$patch" row)
+	rule=$(header_field "$patch" rule)
+	oracle=$(header_field "$patch" oracle)
+	mkdir -p "$dir/src"
+	cp "$zoo"/reference/*.[ch] "$dir/src/"
+	(cd "$dir/src" && patch -s -p1 <"$patch") || { echo "| $name | does not apply |" >"$dir/row"; return; }
+	log=$dir/fuzz.log
+	"$tool" "$dir/src" "${harness[@]}" --time "$time_secs" --seed "$seed" \
+		--minimize-seconds "$minimize_secs" --work "$dir/fuzz" >"$log" 2>&1
+	first=$(sed -n 's/^fuzz-own-allocator: FOUND after [0-9]*s: //p' "$log" | head -n 1)
+	first_secs=$(sed -n 's/^fuzz-own-allocator: FOUND after \([0-9]*\)s: .*/\1/p' "$log" | head -n 1)
+	if [[ -n $first ]]; then
+		found=1
+		first_rule=$(rule_of "$first")
+		how=$(made_by "$dir/fuzz" "$first_rule")
+		fuzz_cell="${first_secs}s, $how: $first_rule"
+	else
+		fuzz_cell="NOT FOUND"
+	fi
+	named_cell=no
+	for wanted in "$rule" "$oracle"; do
+		named_secs=$(grep -F "[$wanted]" "$log" | sed -n 's/^fuzz-own-allocator: FOUND after \([0-9]*\)s: .*/\1/p' | head -n 1)
+		[[ -n $named_secs ]] || continue
+		named=1
+		named_cell="${named_secs}s, $(made_by "$dir/fuzz" "$wanted")"
+		[[ $wanted == "$rule" ]] || named_cell+=" ($wanted)"
+		break
+	done
+	if wants_empty "$row" && [[ -x $dir/fuzz/fuzzer ]]; then
+		IFS=$'\t' read -r secs msg < <(empty_corpus_run "$dir")
+		if [[ $secs == none ]]; then
+			empty=0 empty_cell="NOT FOUND in ${time_secs}s"
+		else
+			empty=1 empty_cell="${secs}s: $(rule_of "$msg")"
+		fi
+	fi
+	echo "| $name | $row | $rule | $fuzz_cell | $named_cell | $empty_cell | $(cell "${first:-$(tail -n 1 "$log")}") |" >"$dir/row"
+	echo "$found $named $empty" >"$dir/result"
+}
+
+reference_run() {
+	mkdir -p "$work/reference/src"
+	cp "$zoo"/reference/*.[ch] "$work/reference/src/"
+	"$tool" "$work/reference/src" "${harness[@]}" --time "$reference_secs" --seed "$seed" \
+		--work "$work/reference/fuzz" >"$work/reference/fuzz.log" 2>&1
+	echo $? >"$work/reference/status"
+}
+
+names=()
 for patch in "$zoo"/variants/*.patch; do
 	name=$(basename "$patch" .patch)
 	[[ -z $only ]] || grep -qE "$only" <<<"$name" || continue
-	row=$(header_field "$patch" row)
-	rule=$(header_field "$patch" rule)
-	variants=$((variants + 1))
-	make_copy "$name" "$patch" || die "$name does not apply"
-	seeds "$name"
-	fuzz "$name"
-	seed_cell="no"
-	[[ -n $seed_msg ]] && seed_cell="fails: $(rule_of "$seed_msg")" && by_seed=$((by_seed + 1))
-	if ((fuzz_found)); then
-		found=$((found + 1))
-		how=mutated
-		[[ -n $seed_msg && $(rule_of "$seed_msg") == "$(rule_of "$fuzz_msg")" ]] && how=seed
-		fuzz_cell="${fuzz_secs}s, $how"
-	else
-		fuzz_cell="NOT FOUND"
-		missed+=("$name")
-	fi
-	rule_cell=no
-	if [[ $fuzz_rules == *"[$rule]"* ]]; then
-		rule_cell=yes
-		named=$((named + 1))
-	fi
-	empty_cell="-"
-	if wants_empty "$row"; then
-		empty "$name"
-		empty_runs=$((empty_runs + 1))
-		if ((empty_found)); then
-			empty_cell="${empty_secs}s: $(rule_of "$empty_msg")"
-			empty_found_total=$((empty_found_total + 1))
-		else
-			empty_cell="NOT FOUND in ${time_secs}s"
-		fi
-	fi
-	echo "| $name | $row | $rule | $seed_cell | $fuzz_cell | $rule_cell | $empty_cell | $(short "${fuzz_msg:-$seed_msg}") |"
+	names+=("$name")
 done
+((${#names[@]})) || die "no variant matches '$only'"
 
-reference_cell="skipped"
+reference_pid=""
 if ((reference_secs > 0)); then
-	make_copy reference ""
-	"$tool" "$work/reference/src" "${harness[@]}" --time "$reference_secs" --seed "$seed" --work "$work/reference/fuzz" \
-		>"$work/reference/fuzz.log" 2>&1
-	reference_status=$?
-	reference_cell=$(grep -E '^fuzz-own-allocator: (PASS|FOUND)' "$work/reference/fuzz.log" | head -n 1)
+	reference_run &
+	reference_pid=$!
 fi
+# Background jobs: up to --jobs variants, plus the reference while it runs.
+running_limit() { if [[ -n $reference_pid ]] && kill -0 "$reference_pid" 2>/dev/null; then echo $((jobs + 1)); else echo "$jobs"; fi; }
+for name in "${names[@]}"; do
+	while (($(jobs -rp | wc -l) >= $(running_limit))); do
+		wait -n
+	done
+	bench_variant "$name" "$zoo/variants/$name.patch" &
+	echo "zoo bench: started $name ($(date -u +%H:%M:%S))"
+done
+wait
 
 echo
-echo "variants: $variants; found by fuzz-own-allocator --time $time_secs: $found; an unchanged seed fails: $by_seed;"
-echo "intended rule named among the run's findings: $named; found from an empty corpus: $empty_found_total of $empty_runs"
-((${#missed[@]})) && echo "not found: ${missed[*]}"
-echo "reference, ${reference_secs}s: $reference_cell"
-echo "load at end: $(uptime | sed 's/.*load/load/'); logs: $work"
-((found == variants && ${#missed[@]} == 0)) && [[ $reference_secs == 0 || ${reference_status:-0} == 0 ]]
+echo "| variant | row | intended rule | first finding (fuzz ${time_secs}s) | rule named | empty corpus | first message |"
+echo "|---|---|---|---|---|---|---|"
+found=0 named=0 empty_runs=0 empty_found=0 missed=()
+for name in "${names[@]}"; do
+	cat "$work/$name/row"
+	read -r f n e <"$work/$name/result" || { missed+=("$name"); continue; }
+	found=$((found + f)) named=$((named + n))
+	((n)) || missed+=("$name")
+	[[ $e == - ]] || { empty_runs=$((empty_runs + 1)) empty_found=$((empty_found + e)); }
+done
+echo
+echo "variants: ${#names[@]}; found by tools/fuzz-own-allocator --time $time_secs: $found;" \
+	"its rule named: $named; found from an empty corpus: $empty_found of $empty_runs"
+((${#missed[@]})) && echo "rule not named: ${missed[*]}"
+if ((reference_secs > 0)); then
+	echo "reference, ${reference_secs}s: $(grep -E '^fuzz-own-allocator: (PASS|FOUND)|distinct broken' "$work/reference/fuzz.log" | head -n 2 | tr '\n' ' ')"
+fi
+echo "zoo bench: load at end: $(uptime | sed 's/.*load/load/')"
+((named == ${#names[@]})) && [[ $reference_secs == 0 || $(cat "$work/reference/status") == 0 ]]

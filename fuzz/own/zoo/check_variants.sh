@@ -28,15 +28,17 @@ failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-cflags=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I .)
+cflags=(-std=gnu11 -O0 -Wall -Wextra -Werror -D_GNU_SOURCE -I .)
 "$CC" "${cflags[@]}" -c "$zoo/driver.c" -o "$work/driver.o" || die "cannot compile the driver"
-"$CC" "${cflags[@]}" -c allocator/os_layer_emulated.c -o "$work/emulated.o" || die "cannot compile the emulated OS"
+for part in os_layer_emulated emulated_maps; do
+	"$CC" "${cflags[@]}" -c "allocator/$part.c" -o "$work/$part.o" || die "cannot compile the emulated OS"
+done
 
 # build_driver DIR: DIR/zoo_driver from DIR/osmem.c, as a course's Makefile would compile it.
 build_driver() {
 	"$CC" "${cflags[@]}" -Dsbrk=osmem_os_sbrk -Dmmap=osmem_os_mmap -Dmunmap=osmem_os_munmap \
 		-c "$1/osmem.c" -o "$1/osmem.o" 2>"$1/compile.log" &&
-		"$CC" "$work/driver.o" "$work/emulated.o" "$1/osmem.o" -o "$1/zoo_driver"
+		"$CC" "$work/driver.o" "$work/os_layer_emulated.o" "$work/emulated_maps.o" "$1/osmem.o" -o "$1/zoo_driver"
 }
 
 script_of() { sed -n 's/^zoo-op: //p' "$1"; }
@@ -65,7 +67,7 @@ for patch in "${patches[@]}"; do
 	fi
 	mkdir -p "$dir"
 	cp "$zoo"/reference/*.[ch] "$dir/"
-	if ! (cd "$dir" && patch -s -p1 <"$OLDPWD/$patch"); then
+	if ! (cd "$dir" && patch -s -p1) <"$patch"; then
 		fail "$name: the patch does not apply to the reference"
 		continue
 	fi

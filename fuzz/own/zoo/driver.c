@@ -322,6 +322,22 @@ static void take(size_t s, void *ptr, size_t size)
 	fill(s);
 }
 
+static void op_malloc(size_t s, size_t size)
+{
+	void *ptr = os_malloc(size);
+
+	print_result(ptr);
+	take(s, ptr, size);
+}
+
+/* os_free(NULL) for an empty slot. */
+static void op_free(size_t s)
+{
+	os_free(slots[s].ptr);
+	if (slots[s].ptr)
+		give_back(s);
+}
+
 static void op_calloc(size_t s, size_t nmemb, size_t size)
 {
 	unsigned char *ptr = os_calloc(nmemb, size);
@@ -361,54 +377,96 @@ static void op_realloc(size_t s, size_t size)
 	take(s, ptr, size);
 }
 
-static unsigned char *live(size_t s, const char *line)
+
+/* The ops that need a live block in their slot; NULL when it is empty (the op is skipped). */
+static unsigned char *live(size_t s)
 {
 	if (!slots[s].ptr)
-		die("empty slot", line);
+		printf("  (slot %c is empty: skipped)\n", (char)('A' + s));
 	return slots[s].ptr;
 }
 
+/* Slot s's given-back pointer, unless a live block starts there again (then it is a valid
+ * pointer of that block, not a bad one: the op is skipped). */
+static unsigned char *dead(size_t s)
+{
+	for (size_t i = 0; i < SLOTS; i++) {
+		if (slots[s].dead && slots[i].ptr == slots[s].dead) {
+			printf("  (slot %c's old pointer is live again: skipped)\n", (char)('A' + s));
+			return NULL;
+		}
+	}
+	return slots[s].dead;
+}
+
+static void op_free_dead(size_t s)
+{
+	if (dead(s))
+		os_free(slots[s].dead);
+}
+
+static void op_realloc_dead(size_t s, size_t size)
+{
+	if (dead(s))
+		print_result(os_realloc(slots[s].dead, size));
+}
+
+static void op_free_at(size_t s, size_t offset)
+{
+	if (live(s))
+		os_free(slots[s].ptr + offset);
+}
+
+static void op_realloc_at(size_t s, size_t offset, size_t size)
+{
+	if (live(s))
+		print_result(os_realloc(slots[s].ptr + offset, size));
+}
+
+static void op_poke(size_t s, size_t offset, int value)
+{
+	if (!live(s))
+		return;
+	memcpy(slots[s].ptr + offset, &value, sizeof(value));
+	slots[s].poked = (long)offset;
+	slots[s].poked_value = value;
+}
+
+/* One script line: op, then up to three operands (a slot first, except for refuse). */
 static void run(char *line)
 {
 	char op[16], a[32] = "", b[32] = "", c[32] = "";
 	size_t s;
-	char *ptr;
 
 	if (sscanf(line, "%15s %31s %31s %31s", op, a, b, c) < 1)
 		return;
 	printf("%s\n", line);
-	s = a[0] >= 'A' && a[0] <= 'Z' && !a[1] ? (size_t)(a[0] - 'A') : 0;
-	if (!strcmp(op, "malloc")) {
-		ptr = os_malloc(parse_size(b, line));
-		print_result(ptr);
-		take(parse_slot(a, line), ptr, parse_size(b, line));
-	} else if (!strcmp(op, "calloc")) {
-		op_calloc(parse_slot(a, line), parse_size(b, line), parse_size(c, line));
-	} else if (!strcmp(op, "realloc")) {
-		op_realloc(parse_slot(a, line), parse_size(b, line));
-	} else if (!strcmp(op, "free")) {
-		os_free(live(parse_slot(a, line), line));
-		give_back(s);
-	} else if (!strcmp(op, "free_dead")) {
-		os_free(slots[parse_slot(a, line)].dead);
-	} else if (!strcmp(op, "realloc_dead")) {
-		print_result(os_realloc(slots[parse_slot(a, line)].dead, parse_size(b, line)));
-	} else if (!strcmp(op, "free_at")) {
-		os_free(live(parse_slot(a, line), line) + parse_size(b, line));
-	} else if (!strcmp(op, "realloc_at")) {
-		ptr = (char *)live(parse_slot(a, line), line) + parse_size(b, line);
-		print_result(os_realloc(ptr, parse_size(c, line)));
-	} else if (!strcmp(op, "poke")) {
-		int value = (int)parse_size(c, line);
-
-		memcpy(live(parse_slot(a, line), line) + parse_size(b, line), &value, sizeof(value));
-		slots[s].poked = (long)parse_size(b, line);
-		slots[s].poked_value = value;
-	} else if (!strcmp(op, "refuse")) {
+	if (!strcmp(op, "refuse")) {
 		osmem_emu_refuse(0, parse_size(a, line));
-	} else {
-		die("unknown op", line);
+		print_calls();
+		return;
 	}
+	s = parse_slot(a, line);
+	if (!strcmp(op, "malloc"))
+		op_malloc(s, parse_size(b, line));
+	else if (!strcmp(op, "calloc"))
+		op_calloc(s, parse_size(b, line), parse_size(c, line));
+	else if (!strcmp(op, "realloc"))
+		op_realloc(s, parse_size(b, line));
+	else if (!strcmp(op, "free"))
+		op_free(s);
+	else if (!strcmp(op, "free_dead"))
+		op_free_dead(s);
+	else if (!strcmp(op, "realloc_dead"))
+		op_realloc_dead(s, parse_size(b, line));
+	else if (!strcmp(op, "free_at"))
+		op_free_at(s, parse_size(b, line));
+	else if (!strcmp(op, "realloc_at"))
+		op_realloc_at(s, parse_size(b, line), parse_size(c, line));
+	else if (!strcmp(op, "poke"))
+		op_poke(s, parse_size(b, line), (int)parse_size(c, line));
+	else
+		die("unknown op", line);
 	print_calls();
 	print_heap();
 	check_slots();

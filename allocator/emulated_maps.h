@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The emulated OS's mappings (os_layer_emulated.c), served without a system call in the steady
+ * state. On these VMs each real munmap flushes the TLB through the hypervisor and each first touch
+ * of a fresh mapping faults: together most of a fuzzing run. So mappings are carved one after the
+ * other from a reserve that stays mapped, at the same addresses for the same sequence of requests
+ * (a fixed hint: the same in a fresh process), and the reserve is recycled between inputs:
+ *
+ * - a mapping given back stays out of use until the next recycle, and any access to it is
+ *   reported: ASan poisoning where ASan runs (mappings up to 16 MiB, a quarter of the reserve),
+ *   PROT_NONE elsewhere and for larger mappings, whose shadow would cost more to write than one
+ *   mprotect (sanitizers/track.h);
+ * - recycling makes every page the input dirtied read as zero again, as a fresh mmap would: it
+ *   asks the kernel which pages of the used part are resident (mincore, no TLB flush) and zeroes
+ *   those that are not zero. Its cost follows what the inputs touched, not the reserve's size
+ *   (on a machine that swaps, a dirty page swapped out would be missed: the bound below keeps the
+ *   reserve's resident part small);
+ * - the resident pages the reserve keeps between inputs are bounded (OSMEM_EMU_MAPS_RESIDENT_MAX):
+ *   past the bound, recycling gives the used part back to the kernel instead (one madvise).
+ *
+ * Internal to the emulated OS layer; not thread-safe. */
+#ifndef OSMEM_OSMEM_EMU_MAPS_H
+#define OSMEM_OSMEM_EMU_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OSMEM_EMU_MAPS_RESERVE ((size_t)8 << 30) /* address space, not memory */
+/* Mappings up to this size are poisoned where ASan runs, larger ones protected (emulated_maps.c). */
+#define OSMEM_EMU_MAPS_POISON_MAX ((size_t)16 << 20)
+
+/* `length` bytes of read-write address space, not backed until touched (MAP_NORESERVE), at `hint`
+ * if it is free (the same addresses in a fresh process), anywhere otherwise. Hints should lie in
+ * every tool's application range: MemorySanitizer's app-2 is 0x510000000000-0x600000000000, and
+ * ASan's high memory and Valgrind take it too. Aborts when the kernel gives nothing. */
+void *osmem_emu_reserve(uintptr_t hint, size_t length);
+#define OSMEM_EMU_MAPS_RESIDENT_MAX ((size_t)32 << 20) /* per quarter, per the rest */
+
+/* A fresh zeroed mapping of `length` bytes (page-rounded), or NULL when the reserve has no room
+ * left before the next recycle (the caller then asks the kernel). */
+void *osmem_emu_maps_carve(size_t length);
+
+/* True for any address inside the reserve. */
+bool osmem_emu_maps_owns(const void *addr);
+
+/* A carved mapping is given back whole: every access to it reports until the next recycle. */
+void osmem_emu_maps_give_back(void *addr, size_t length);
+
+/* Every carved mapping must have been given back: the reserve can be carved from its start again
+ * and reads as zero wherever it will be handed out. */
+void osmem_emu_maps_recycle(void);
+
+struct osmem_emu_maps_stats {
+	size_t recycles;
+	size_t pages_zeroed;    /* resident pages found dirty and zeroed */
+	size_t pages_checked;   /* resident pages looked at */
+	size_t releases;        /* recycles that gave the used part back (resident bound reached) */
+};
+void osmem_emu_maps_get_stats(struct osmem_emu_maps_stats *out);
+
+#endif

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The emulated OS layer's mappings (allocator/emulated_maps.h): recycled between inputs, yet as the
+ * kernel's would be: fresh ones read as zero, given-back ones report any access, munmap takes only
+ * whole mappings, and the same requests get the same addresses. Built plain (PROT_NONE), under
+ * --config=asan, and as emulated_os_test_asan_ubsan (ASan poisoning, as in the fuzzers). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "allocator/emulated_maps.h"
+#include "allocator/os_layer.h"
+#include "allocator/tests/check.h"
+
+#define PAGE ((size_t)4096)
+/* Below and above the size up to which the reserve poisons rather than protects. */
+#define SMALL_MAPPING (3 * PAGE + 100)
+#define LARGE_MAPPING (OSMEM_EMU_MAPS_POISON_MAX + 100)
+
+static char *map(size_t length)
+{
+	void *p = osmem_os_mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static size_t page_end(size_t length)
+{
+	return (length + PAGE - 1) / PAGE * PAGE;
+}
+
+/* Every byte up to the mapping's page end, as the kernel zero-fills it. */
+static bool reads_zero(const char *p, size_t length)
+{
+	for (size_t i = 0; i < page_end(length); i++) {
+		if (p[i])
+			return false;
+	}
+	return true;
+}
+
+static void recycled_mapping_reads_zero_at(size_t length, bool give_back)
+{
+	char *first = map(length), *again;
+
+	CHECK(first);
+	CHECK(reads_zero(first, length));
+	memset(first, 0xab, page_end(length));
+	if (give_back)
+		CHECK_EQ(osmem_os_munmap(first, length), 0);
+	osmem_emu_reset();
+	again = map(length);
+	CHECK_EQ((uintptr_t)again, (uintptr_t)first);
+	CHECK(reads_zero(again, length));
+	CHECK_EQ(osmem_os_munmap(again, length), 0);
+}
+
+static void recycled_small_mapping_reads_zero(void)
+{
+	recycled_mapping_reads_zero_at(SMALL_MAPPING, true);
+}
+
+static void recycled_large_mapping_reads_zero(void)
+{
+	recycled_mapping_reads_zero_at(LARGE_MAPPING, true);
+}
+
+/* A mapping still live at the reset (a leak) is taken back and zeroed all the same. */
+static void leaked_mapping_reads_zero(void)
+{
+	recycled_mapping_reads_zero_at(SMALL_MAPPING, false);
+}
+
+/* Past the resident bound the reserve goes back to the kernel instead of being zeroed in place. */
+static void released_reserve_reads_zero(void)
+{
+	size_t length = OSMEM_EMU_MAPS_RESIDENT_MAX + PAGE;
+	struct osmem_emu_maps_stats before, after;
+	char *p = map(length);
+
+	CHECK(p);
+	memset(p, 0x5a, length);
+	CHECK_EQ(osmem_os_munmap(p, length), 0);
+	osmem_emu_maps_get_stats(&before);
+	osmem_emu_reset();
+	osmem_emu_maps_get_stats(&after);
+	CHECK_EQ(after.releases, before.releases + 1);
+	p = map(length);
+	CHECK(p && reads_zero(p, length));
+	CHECK_EQ(osmem_os_munmap(p, length), 0);
+}
+
+/* munmap takes back exactly one whole live mapping: its address and the length mmap was given. */
+static void munmap_takes_whole_mappings_only(void)
+{
+	char *p = map(SMALL_MAPPING);
+	struct osmem_emu_stats stats;
+
+	CHECK(p);
+	errno = 0;
+	CHECK_EQ(osmem_os_munmap(p, SMALL_MAPPING - 1), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(osmem_os_munmap(p, page_end(SMALL_MAPPING)), -1);
+	CHECK_EQ(osmem_os_munmap(p + PAGE, SMALL_MAPPING - PAGE), -1);
+	CHECK_EQ(osmem_os_munmap(p, SMALL_MAPPING), 0);
+	CHECK_EQ(osmem_os_munmap(p, SMALL_MAPPING), -1);
+	osmem_emu_get_stats(&stats);
+	CHECK_EQ(stats.bad_munmaps, 4);
+	CHECK_EQ(stats.live_mappings, 0);
+	osmem_emu_reset(); /* the bad munmaps were the point: not the case's failure */
+}
+
+/* The same requests after a reset get the same addresses, and a fresh process gets them too: the
+ * reserves sit at fixed addresses. */
+static void same_requests_same_addresses(void)
+{
+	static const size_t lengths[] = { 200000, SMALL_MAPPING, LARGE_MAPPING, PAGE, 1 << 20 };
+	char *first[5];
+
+	CHECK_EQ((uintptr_t)osmem_emu_heap_base(), 0x540000000000);
+	for (int round = 0; round < 2; round++) {
+		osmem_emu_reset();
+		for (size_t i = 0; i < 5; i++) {
+			char *p = map(lengths[i]);
+
+			CHECK(p);
+			if (round == 0)
+				first[i] = p;
+			CHECK_EQ((uintptr_t)p, (uintptr_t)first[i]);
+		}
+	}
+	CHECK_EQ((uintptr_t)first[0], 0x541000000000);
+}
+
+/* The failure plan still refuses mmap, and a refused mmap hands out nothing. */
+static void refused_mmap_takes_nothing(void)
+{
+	char *p;
+
+	osmem_emu_refuse(0, 1);
+	CHECK(!map(SMALL_MAPPING));
+	p = map(SMALL_MAPPING);
+	CHECK_EQ((uintptr_t)p, 0x541000000000);
+	CHECK_EQ(osmem_os_munmap(p, SMALL_MAPPING), 0);
+}
+
+/* ---- A given-back mapping reports any access ---------------------------------------------- */
+
+static void read_after_munmap(char *p)
+{
+	printf("%d\n", *(volatile char *)(p + 100));
+}
+
+static void write_after_munmap(char *p)
+{
+	*(volatile char *)(p + PAGE + 7) = 1;
+}
+
+/* Runs access(p) in a child on a mapping just given back: the kernel would fault, ASan reports. */
+static bool access_is_reported(size_t length, void (*access)(char *p))
+{
+	char *p = map(length), report[16384] = "";
+	int pipe_fds[2], status;
+	ssize_t got;
+	pid_t child;
+
+	if (!p || osmem_os_munmap(p, length) || pipe(pipe_fds))
+		return false;
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		dup2(pipe_fds[1], STDERR_FILENO);
+		access(p);
+		_exit(0);
+	}
+	close(pipe_fds[1]);
+	for (size_t used = 0; (got = read(pipe_fds[0], report + used, sizeof(report) - 1 - used)) > 0;)
+		used += (size_t)got;
+	close(pipe_fds[0]);
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return false;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+		return true;
+	if (strstr(report, "AddressSanitizer") && WIFEXITED(status) && WEXITSTATUS(status))
+		return true;
+	fprintf(stderr, "access after munmap not reported: %s %d, stderr: %s\n",
+		WIFSIGNALED(status) ? "signal" : "exit status",
+		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), report);
+	return false;
+}
+
+static void read_after_munmap_is_reported(void)
+{
+	CHECK(access_is_reported(SMALL_MAPPING, read_after_munmap));
+	CHECK(access_is_reported(LARGE_MAPPING, read_after_munmap));
+}
+
+static void write_after_munmap_is_reported(void)
+{
+	CHECK(access_is_reported(SMALL_MAPPING, write_after_munmap));
+	CHECK(access_is_reported(LARGE_MAPPING, write_after_munmap));
+}
+
+static const struct test_case cases[] = {
+	TEST(recycled_small_mapping_reads_zero),
+	TEST(recycled_large_mapping_reads_zero),
+	TEST(leaked_mapping_reads_zero),
+	TEST(released_reserve_reads_zero),
+	TEST(munmap_takes_whole_mappings_only),
+	TEST(same_requests_same_addresses),
+	TEST(refused_mmap_takes_nothing),
+	TEST(read_after_munmap_is_reported),
+	TEST(write_after_munmap_is_reported),
+};
+
+int main(void)
+{
+	return RUN_TESTS("emulated_os_test", cases);
+}
