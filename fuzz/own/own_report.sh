@@ -68,8 +68,9 @@ build_ctest() {
 		mkdir -p "$objs"
 		if [[ ! -s $objs/os_layer.o ]]; then
 			# The layer and the mapping table it keeps (allocator/emulated_maps.c), as one object.
-			run_shown "$CC" "${flags[@]}" -c "$repo/allocator/os_layer_emulated.c" -o "$objs/os_layer_only.o" || return 1
-			run_shown "$CC" "${flags[@]}" -c "$repo/allocator/emulated_maps.c" -o "$objs/emulated_maps.o" || return 1
+			# This repository's headers only: yours may carry older copies of them.
+			run_shown "$CC" -std=gnu11 -g -D_GNU_SOURCE -I "$repo" -c "$repo/allocator/os_layer_emulated.c" -o "$objs/os_layer_only.o" || return 1
+			run_shown "$CC" -std=gnu11 -g -D_GNU_SOURCE -I "$repo" -c "$repo/allocator/emulated_maps.c" -o "$objs/emulated_maps.o" || return 1
 			run_shown ld -r -o "$objs/os_layer.o" "$objs/os_layer_only.o" "$objs/emulated_maps.o" || return 1
 		fi
 	fi
