@@ -96,6 +96,9 @@ SEEDS = {
     # realloc: tail growth in place, shrink with split, heap -> mapped, mapped -> heap.
     "realloc_moves": malloc(0, 100) + realloc(0, 300) + realloc(0, 50) + realloc(0, 131072)
     + realloc(0, 64) + check(),
+    # realloc rule 4 before rule 5: the whole preallocated block (131040 bytes) asked for 131040
+    # must move to a mapping (32 + 131040 reaches the threshold), not stay as a shrink in place.
+    "realloc_rule4_before_rule5": malloc(0, 131032) + realloc(0, 131040) + check(),
     # realloc absorbing a free follower, and moving when the followers are not enough.
     "realloc_absorb": malloc(0, 100) + malloc(1, 100) + malloc(2, 100) + free(1)
     + realloc(0, 200) + realloc(0, 1000) + check(),
