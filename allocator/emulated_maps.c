@@ -157,8 +157,12 @@ static void zero_page(const struct arena *arena, char *page)
 	if (page_reads_zero(page, maps.page))
 		return;
 	maps.stats.pages_zeroed++;
+	/* Given back and poisoned by us, or still carrying the allocator's own annotations (its
+	 * headers, with --config=asan): either way the OS may write it. */
 	if (arena->poisons)
 		track_os_unpoison(page, maps.page);
+	else
+		track_mem_undefined(page, maps.page);
 	memset(page, 0, maps.page);
 	if (arena->poisons)
 		track_os_poison(page, maps.page);
@@ -223,6 +227,9 @@ static void zero_used(const struct arena *arena, size_t used)
 	maps.stats.releases++;
 	if (madvise(arena->base, used, MADV_DONTNEED))
 		abort();
+	/* The allocator's annotations of the last input's blocks go with the pages. */
+	if (!arena->poisons)
+		track_mem_undefined(arena->base, used);
 }
 
 static void arena_recycle(struct arena *arena)
