@@ -160,7 +160,8 @@ static void write_after_munmap(char *p)
 	*(volatile char *)(p + PAGE + 7) = 1;
 }
 
-/* Runs access(p) in a child on a mapping just given back: the kernel would fault, ASan reports. */
+/* Runs access(p) in a child on a mapping just given back: the kernel would fault (under UBSan or
+ * MSan their handler reports the SEGV), ASan reports. */
 static bool access_is_reported(size_t length, void (*access)(char *p))
 {
 	char *p = map(length), report[16384] = "";
@@ -185,7 +186,9 @@ static bool access_is_reported(size_t length, void (*access)(char *p))
 		return false;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
 		return true;
-	if (strstr(report, "AddressSanitizer") && WIFEXITED(status) && WEXITSTATUS(status))
+	/* ASan's report, or the fault as another sanitizer's SEGV handler (UBSan, MSan) tells it. */
+	if ((strstr(report, "AddressSanitizer") || strstr(report, "Sanitizer: SEGV on unknown address")) &&
+	    WIFEXITED(status) && WEXITSTATUS(status))
 		return true;
 	fprintf(stderr, "access after munmap not reported: %s %d, stderr: %s\n",
 		WIFSIGNALED(status) ? "signal" : "exit status",
