@@ -8,6 +8,7 @@
   stats.csv   one row per sample: campaign time, executions, coverage, corpus, failures, run
   state.json  total time, executions and runs; its fuzzer and the planted bug its binaries were
               built with
+  failing-inputs.txt  SHA-1 of each input that failed while a job loaded the corpus and left it
   report.html the campaign report"""
 import csv
 import hashlib
@@ -38,9 +39,26 @@ class Campaign:
         self.logs = os.path.join(self.path, "logs")
         self.stats_path = os.path.join(self.path, "stats.csv")
         self.state_path = os.path.join(self.path, "state.json")
+        self.failing_path = os.path.join(self.path, "failing-inputs.txt")
 
     def add_seeds(self, *seed_dirs):
-        return sum(copy_new_files(d, self.corpus) for d in seed_dirs)
+        """Copies the inputs the working corpus lacks; returns (copied, kept out). An input known
+        to fail stays out: each job would stop on it while loading, one restart per such input,
+        at every resume."""
+        failing = self.failing_inputs()
+        counts = [copy_new_files(d, self.corpus, failing) for d in seed_dirs]
+        return sum(c for c, _ in counts), sum(k for _, k in counts)
+
+    def failing_inputs(self):
+        if not os.path.exists(self.failing_path):
+            return frozenset()
+        with open(self.failing_path) as f:
+            return frozenset(line.strip() for line in f if line.strip())
+
+    def remember_failing(self, digest):
+        if digest not in self.failing_inputs():
+            with open(self.failing_path, "a") as f:
+                f.write(digest + "\n")
 
     def load_state(self):
         if not os.path.exists(self.state_path):

@@ -169,16 +169,21 @@ def libfuzzer_options(fuzzer):
         else []
 
 
-def copy_new_files(src_dir, dst_dir):
-    """Copies the files of src_dir missing from dst_dir (by name); returns how many."""
+def copy_new_files(src_dir, dst_dir, refused=frozenset()):
+    """Copies the files of src_dir missing from dst_dir (by name), except those whose SHA-1 is in
+    refused; returns how many were copied and how many refused."""
     os.makedirs(dst_dir, exist_ok=True)
-    copied = 0
+    copied = kept_out = 0
     for name in os.listdir(src_dir) if os.path.isdir(src_dir) else []:
         src, dst = os.path.join(src_dir, name), os.path.join(dst_dir, name)
-        if os.path.isfile(src) and os.path.getsize(src) and not os.path.exists(dst):
-            shutil.copyfile(src, dst)  # a copy, not a link: afl-fuzz rejects symlinks
-            copied += 1
-    return copied
+        if not os.path.isfile(src) or not os.path.getsize(src) or os.path.exists(dst):
+            continue
+        if refused and sha1_of(src) in refused:
+            kept_out += 1
+            continue
+        shutil.copyfile(src, dst)  # a copy, not a link: afl-fuzz rejects symlinks
+        copied += 1
+    return copied, kept_out
 
 
 def sha1_of(path):

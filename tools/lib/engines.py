@@ -152,6 +152,7 @@ class LibFuzzer(Engine):
         if not artifact or not os.path.exists(artifact):
             return
         digest = sha1_of(artifact)
+        self.campaign.remember_failing(digest)
         for name in os.listdir(self.campaign.corpus):
             path = os.path.join(self.campaign.corpus, name)
             try:  # a running job may replace an input by a smaller one meanwhile
@@ -180,6 +181,8 @@ class LibFuzzer(Engine):
         return []  # libFuzzer writes into the working corpus itself
 
     def describe(self, fig):
+        if not fig.features:  # no job has loaded the whole corpus yet
+            return "cov - ft -"
         return f"cov {fig.coverage} ft {fig.features}"
 
 

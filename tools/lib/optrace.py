@@ -72,7 +72,7 @@ def compile_command(c_path, exe_path, planted_bug=None):
         emulated = "#define OSMEM_REPRO_EMULATED" in f.read()
     skip = "os_layer_syscalls.c" if emulated else "os_layer_emulated.c"
     allocator = planted.patched_sources(planted_bug, os.path.dirname(os.path.abspath(exe_path)))
-    sources = sorted(os.path.relpath(p, common.ROOT)
+    sources = sorted(common.rel(p)
                      for p in glob.glob(os.path.join(allocator, "*.c"))
                      if not p.endswith(skip))
     return ["clang-14", "-std=c11", "-g", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-I.",
