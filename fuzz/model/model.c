@@ -41,6 +41,7 @@ void model_reset(struct model *m)
 	m->next_map_id = 0;
 	m->skip = m->refuse = m->refuse_munmaps = 0;
 	m->mapped_bytes = 0;
+	m->break_moved_by_other = false;
 }
 
 void model_refuse(struct model *m, size_t skip, size_t count)
@@ -262,6 +263,7 @@ bool model_foreign_sbrk(struct model *m, size_t increment)
 	if (increment > MODEL_HEAP_LIMIT - m->brk)
 		return false;
 	m->brk += increment;
+	m->break_moved_by_other = m->break_moved_by_other || increment > 0;
 	return true;
 }
 
@@ -317,12 +319,14 @@ static bool preallocate(struct model *m, struct model_outcome *out)
 }
 
 /* The free last block grows to `aligned` in place. osmem's choice when another sbrk user moved the
- * break past it: the bytes are given back and the block goes at the break (`*moved`). */
+ * break past it: the bytes are given back and the block goes at the break (`*moved`). A last
+ * block short of the break with no other sbrk user is a heap adopted from an allocator whose
+ * headers do not tile it (a skipped rule): the contract's growth is what its headers ask for. */
 static bool grow_last(struct model *m, size_t i, size_t aligned, struct model_outcome *out,
 		      bool *moved)
 {
 	intptr_t increment = (intptr_t)(aligned - m->blocks[i].size);
-	bool at_break = block_end(&m->blocks[i]) == m->brk;
+	bool at_break = block_end(&m->blocks[i]) == m->brk || !m->break_moved_by_other;
 
 	*moved = false;
 	if (!os_sbrk(m, increment, out))

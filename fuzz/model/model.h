@@ -51,6 +51,7 @@ struct model {
 	/* The emulated OS's refusal plan: `skip` requests pass, then `refuse` fail. */
 	size_t skip, refuse, refuse_munmaps;
 	size_t mapped_bytes; /* sum of live mapping lengths */
+	bool break_moved_by_other; /* another sbrk user moved the break at least once */
 };
 
 enum model_call_kind { MODEL_SBRK, MODEL_MMAP, MODEL_MUNMAP };

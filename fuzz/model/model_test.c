@@ -252,6 +252,25 @@ static void os_refusals(void)
 	EXPECT(out.calls[0].refused && out.result.where == MODEL_NOWHERE);
 }
 
+static void growth_after_another_sbrk_user_moves(void)
+{
+	(void)malloc_heap(131000);
+	EXPECT(model_foreign_sbrk(&m, 4096));
+	EXPECT(malloc_heap(1000) == 131072 + 4096); /* osmem's reading: give the bytes back, then a new block */
+	EXPECT(calls_are(3) && sbrk_call(0, 1000 - 8) && sbrk_call(1, -(1000 - 8)) && sbrk_call(2, 1032));
+}
+
+/* A heap adopted after a skipped rule whose free last block stops short of the break, with no
+ * other sbrk user: the contract's growth, not osmem's reading of a foreign gap. */
+static void growth_of_adopted_heap_short_of_break(void)
+{
+	const struct model_block seen[] = { { 0, 96, MODEL_ALLOC }, { 128, 8, MODEL_FREE } };
+
+	model_adopt_heap(&m, seen, 2, 131072);
+	EXPECT(malloc_heap(1000) == 128 && calls_are(1) && sbrk_call(0, 1000 - 8));
+	EXPECT(out.rule == RULE_GROW_TAIL);
+}
+
 static void refused_growth_keeps_coalescing(void)
 {
 	size_t a = malloc_heap(131008), b = malloc_heap(16), c = malloc_heap(16);
@@ -390,6 +409,8 @@ static const struct test_case cases[] = {
 	{ "free_marks_and_break_never_shrinks", free_marks_and_break_never_shrinks },
 	{ "zero_and_impossible_sizes", zero_and_impossible_sizes },
 	{ "os_refusals", os_refusals },
+	{ "growth_after_another_sbrk_user_moves", growth_after_another_sbrk_user_moves },
+	{ "growth_of_adopted_heap_short_of_break", growth_of_adopted_heap_short_of_break },
 	{ "refused_growth_keeps_coalescing", refused_growth_keeps_coalescing },
 	{ "realloc_rule_1", realloc_rule_1 },
 	{ "realloc_rule_2", realloc_rule_2 },
