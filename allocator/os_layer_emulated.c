@@ -245,6 +245,12 @@ void osmem_emu_refuse(size_t skip, size_t count)
 	emu.refuse = count;
 }
 
+void osmem_emu_refusal_plan(size_t *skip, size_t *count)
+{
+	*skip = emu.skip;
+	*count = emu.refuse;
+}
+
 void *osmem_emu_foreign_sbrk(size_t increment)
 {
 	char *old;

@@ -31,6 +31,9 @@ size_t osmem_emu_reset(void);
  * the `count` after them. A new plan replaces the old one. */
 void osmem_emu_refuse(size_t skip, size_t count);
 
+/* What is left of the plan: requests still let through, then refused. */
+void osmem_emu_refusal_plan(size_t *skip, size_t *count);
+
 /* Moves the break by `increment` bytes as another sbrk user in the process would (not counted in
  * sbrk_calls, never refused by the plan). Returns the old break, or NULL (nothing moved) when the
  * heap limit would be passed. The allocator must place its next block after the gap. */

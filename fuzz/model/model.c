@@ -293,6 +293,8 @@ static size_t best_fit(const struct model *m, size_t aligned, struct model_outco
 
 		if (b->status != MODEL_FREE || b->size < aligned)
 			continue;
+		if (!out->fits++)
+			out->first_fit_at = b->offset;
 		if (best == SIZE_MAX || b->size < m->blocks[best].size) {
 			best = i;
 			out->tie_at = SIZE_MAX;

@@ -117,6 +117,8 @@ struct model_outcome {
 	bool unmap_refused;    /* a refused munmap: the mapped block stays */
 	/* Best fit's choice, for the message: the run it took and the next one of the same size. */
 	size_t fit_size, fit_at, tie_at; /* tie_at SIZE_MAX: no tie */
+	/* How many free blocks held the request, and the first of them (first fit's choice). */
+	size_t fits, first_fit_at;
 	size_t moved_from; /* realloc: the old block's header offset (SIZE_MAX: none / mapped) */
 };
 

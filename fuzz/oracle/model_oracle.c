@@ -51,6 +51,9 @@ static struct {
 	size_t seen_count;
 	struct model_outcome pending; /* a call whose headers are judged later */
 	bool has_pending;
+	struct oracle_call call; /* the call begun last */
+	bool in_call;            /* ... and not judged yet */
+	bool crashing;           /* judging a call the allocator crashed in: report, do not stop */
 } oracle;
 
 static struct {
@@ -95,7 +98,7 @@ void model_oracle_reset(bool enabled)
 	oracle.enabled = oracle.synced = enabled;
 	oracle.base = osmem_emu_heap_base();
 	oracle.map_count = 0;
-	oracle.has_pending = false;
+	oracle.has_pending = oracle.in_call = false;
 	for (unsigned id = 0; id < oracle.model.next_map_id && id < MAX_MAP_IDS; id++)
 		oracle.map_header[id] = NULL;
 	model_reset(&oracle.model);
@@ -106,10 +109,13 @@ bool model_oracle_enabled(void)
 	return oracle.enabled && oracle.synced;
 }
 
-void model_oracle_begin(void)
+void model_oracle_begin(const struct oracle_call *call)
 {
-	if (model_oracle_enabled())
-		osmem_emu_calls_clear();
+	if (!model_oracle_enabled())
+		return;
+	osmem_emu_calls_clear();
+	oracle.call = *call;
+	oracle.in_call = true;
 }
 
 void model_oracle_refuse(size_t skip, size_t count)
@@ -248,6 +254,7 @@ static bool standard_mmap(const struct osmem_emu_call *c)
 static int seen_call_name(const struct osmem_emu_call *c, char *buf, size_t size)
 {
 	char where[48];
+	unsigned id;
 
 	switch (c->kind) {
 	case OSMEM_EMU_SBRK:
@@ -261,7 +268,9 @@ static int seen_call_name(const struct osmem_emu_call *c, char *buf, size_t size
 				c->addr, c->length, (unsigned)c->prot, (unsigned)c->flags, c->fd,
 				(intmax_t)c->offset);
 	default:
-		if (c->addr)
+		if (c->addr && mapping_id_of(c->addr, &id))
+			snprintf(where, sizeof(where), "mapping#%u", id); /* as the model names it */
+		else if (c->addr)
 			pointer_name((char *)c->addr + MODEL_HEADER, where, sizeof(where));
 		return snprintf(buf, size, "munmap(%s, %zu)%s", c->addr ? where : "NULL", c->length,
 				c->result ? " = refused" : "");
@@ -307,6 +316,10 @@ __attribute__((format(printf, 3, 4))) static bool deviation(const char *rule, bo
 	va_start(args, fmt);
 	vsnprintf(text, sizeof(text), fmt, args);
 	va_end(args);
+	if (oracle.crashing) {
+		fuzz_report_rule(rule, "%s (%s)", text, traced ? TRACED : HEADERS_ONLY);
+		return false;
+	}
 	if (oracle.implicit)
 		fuzz_fail_rule(rule, "giving the slot's block %s back: %s (%s)",
 			       pointer_name(oracle.freed, freed, sizeof(freed)), text,
@@ -380,8 +393,27 @@ static void follow_mappings(const struct model_outcome *out)
 	}
 }
 
+/* Every call the log shows is one the model predicts (each matched once): the calls differ in
+ * their order only, or some are missing. */
+static bool only_predicted_calls(const struct model_outcome *out)
+{
+	bool matched[MODEL_MAX_CALLS] = { false };
+
+	for (size_t i = 0; i < oracle.call_count; i++) {
+		size_t j = 0;
+
+		while (j < out->call_count && (matched[j] || !same_call(&out->calls[j], &oracle.calls[i])))
+			j++;
+		if (j == out->call_count)
+			return false;
+		matched[j] = true;
+	}
+	return true;
+}
+
 /* Which rule a difference in the system calls breaks: the call's own rule, unless the calls are
- * of one kind with other arguments (mmap's, munmap's), or heap and mmap were swapped. */
+ * of one kind with other arguments (mmap's, munmap's), or heap and mmap were swapped. Predicted
+ * calls in another order break the call's own rule (realloc rule 3: allocate before munmap). */
 static const char *calls_rule(const struct model_outcome *out, size_t i)
 {
 	const struct model_call *want = i < out->call_count ? &out->calls[i] : NULL;
@@ -391,6 +423,8 @@ static const char *calls_rule(const struct model_outcome *out, size_t i)
 		return RULE_MMAP_CALL;
 	if (want && got && want->kind == MODEL_MUNMAP && got->kind == OSMEM_EMU_MUNMAP)
 		return RULE_MUNMAP;
+	if (got && only_predicted_calls(out))
+		return out->rule;
 	if (want && got && out->threshold &&
 	    (want->kind == MODEL_MMAP) != (got->kind == OSMEM_EMU_MMAP))
 		return out->threshold;
@@ -642,7 +676,9 @@ static bool check_heap(const struct model_outcome *out)
 /* ---- going on after a skipped rule ---- */
 
 /* The model takes the heap the allocator's headers show, the break and the mappings the OS
- * holds. A heap that cannot be walked turns the model off for the rest of the input. */
+ * holds, and what is left of the OS's refusal plan (a deviating call may have made more or fewer
+ * requests than the model, and the plan counts the allocator's). A heap that cannot be walked
+ * turns the model off for the rest of the input. */
 static void adopt_observed(void)
 {
 	const struct model_block *first = first_block(&oracle.model);
@@ -650,6 +686,7 @@ static void adopt_observed(void)
 	struct walk w = { .why = "" };
 
 	oracle.deviated = false;
+	osmem_emu_refusal_plan(&oracle.model.skip, &oracle.model.refuse);
 	oracle.model.map_count = 0;
 	oracle.model.mapped_bytes = 0;
 	for (size_t i = 0; i < oracle.map_count; i++) {
@@ -725,49 +762,74 @@ static void start_call(bool implicit, const void *freed)
 	read_calls();
 }
 
-void model_oracle_malloc(size_t size, const void *got)
-{
-	struct model_outcome out;
-
-	if (!model_oracle_enabled())
-		return;
-	start_call(false, NULL);
-	model_malloc(&oracle.model, size, &out);
-	judge(&out, got, false);
-}
-
-void model_oracle_calloc(size_t nmemb, size_t size, const void *got)
-{
-	struct model_outcome out;
-
-	if (!model_oracle_enabled())
-		return;
-	start_call(false, NULL);
-	model_calloc(&oracle.model, nmemb, size, &out);
-	judge(&out, got, false);
-}
-
 /* A pointer the allocator must ignore names nothing, as far as the model goes. */
 static const struct model_ref nothing = { MODEL_MAPPING, UINT32_MAX };
 
-void model_oracle_free(const void *ptr, bool implicit, bool ignored)
+/* What the model predicts for `call` (it moves the model on). */
+static void predict(const struct oracle_call *call, struct model_outcome *out)
 {
-	struct model_outcome out;
-
-	if (!model_oracle_enabled())
-		return;
-	start_call(implicit, ptr);
-	model_free(&oracle.model, ignored ? nothing : ref_of(ptr), &out);
-	judge(&out, NULL, ignored);
+	switch (call->kind) {
+	case ORACLE_MALLOC:
+		model_malloc(&oracle.model, call->size, out);
+		break;
+	case ORACLE_CALLOC:
+		model_calloc(&oracle.model, call->nmemb, call->size, out);
+		break;
+	case ORACLE_FREE:
+		model_free(&oracle.model, call->ignored ? nothing : ref_of(call->ptr), out);
+		break;
+	default:
+		model_realloc(&oracle.model, call->ignored ? nothing : ref_of(call->ptr), call->size,
+			      out);
+		break;
+	}
 }
 
-void model_oracle_realloc(const void *ptr, size_t size, const void *got, bool ignored)
+/* The contract's situations as fuzzer coverage (fuzz/guidance/contract_features.c), when the
+ * fuzzer links them (tools/fuzz-own-allocator's does). */
+void contract_features_note(const struct model_outcome *out) __attribute__((weak));
+
+void model_oracle_end(const void *got)
 {
 	struct model_outcome out;
 
 	if (!model_oracle_enabled())
 		return;
-	start_call(false, NULL);
-	model_realloc(&oracle.model, ignored ? nothing : ref_of(ptr), size, &out);
-	judge(&out, got, ignored);
+	oracle.in_call = false;
+	start_call(oracle.call.kind == ORACLE_FREE && oracle.call.implicit, oracle.call.ptr);
+	predict(&oracle.call, &out);
+	if (contract_features_note)
+		contract_features_note(&out);
+	judge(&out, got, oracle.call.ignored);
+}
+
+void model_oracle_judge_crash(void)
+{
+	struct model_outcome out;
+	char want[400], got[400];
+	size_t i = 0;
+
+	if (!oracle.in_call || !model_oracle_enabled())
+		return;
+	oracle.in_call = false;
+	start_call(oracle.call.kind == ORACLE_FREE && oracle.call.implicit, oracle.call.ptr);
+	predict(&oracle.call, &out);
+	while (i < oracle.call_count && i < out.call_count && same_call(&out.calls[i], &oracle.calls[i]))
+		i++;
+	if (i == oracle.call_count)
+		return; /* so far as predicted: the crash says it all */
+	list_calls(&out, true, want, sizeof(want));
+	list_calls(&out, false, got, sizeof(got));
+	oracle.crashing = true;
+	deviation(calls_rule(&out, i), true, "expected %s, got %s, then a crash inside the call", want,
+		  got);
+	oracle.crashing = false;
+}
+
+/* The sanitizer runtime calls this when it has found an error, before it prints its report
+ * (<sanitizer/asan_interface.h>). */
+void __asan_on_error(void);
+void __asan_on_error(void)
+{
+	model_oracle_judge_crash();
 }

@@ -23,17 +23,29 @@ bool model_oracle_enabled(void);
 /* True when OSMEM_FUZZ_SKIP_RULES names `rule`. */
 bool model_oracle_skips(const char *rule);
 
-/* Right before an allocator call: forgets the OS calls logged so far. */
-void model_oracle_begin(void);
+/* An allocator call as the oracle judges it. `implicit` (free only): the harness gives a slot's
+ * block back on its own account (an op that reuses the slot, the end of the input). `ignored`: a
+ * pointer the allocator must ignore although it names a block (its header was corrupted for the
+ * call: a misuse op). */
+struct oracle_call {
+	enum { ORACLE_MALLOC, ORACLE_CALLOC, ORACLE_FREE, ORACLE_REALLOC } kind;
+	const void *ptr; /* free, realloc */
+	size_t nmemb, size;
+	bool implicit, ignored;
+};
 
-/* Right after the call: compares it with the model. `implicit` (free only): the harness gives a
- * slot's block back on its own account (an op that reuses the slot, the end of the input).
- * `ignored`: a pointer the allocator must ignore although it names a block (its header was
- * corrupted for the call: a misuse op). */
-void model_oracle_malloc(size_t size, const void *got);
-void model_oracle_calloc(size_t nmemb, size_t size, const void *got);
-void model_oracle_free(const void *ptr, bool implicit, bool ignored);
-void model_oracle_realloc(const void *ptr, size_t size, const void *got, bool ignored);
+/* Right before the call: forgets the OS calls logged so far and keeps the call, so that a crash
+ * inside it can still be judged (model_oracle_judge_crash). */
+void model_oracle_begin(const struct oracle_call *call);
+
+/* Right after it: compares it with the model; `got` is what malloc, calloc or realloc returned. */
+void model_oracle_end(const void *got);
+
+/* The allocator crashed inside the call begun last (a sanitizer's report is on its way): when the
+ * system calls it made so far already differ from the model's, prints the deviation's line (the
+ * rule by name) and returns; the process then dies of the report. For an allocator that unmaps a
+ * block before it copies out of it, the crash is only the symptom of the order of its calls. */
+void model_oracle_judge_crash(void);
 
 /* Judges the headers of an `ignored` call, once the harness has put the corrupted one back. */
 void model_oracle_settle(void);

@@ -13,6 +13,12 @@
 #   --seed N             libFuzzer's random seed (default 1): the same seed replays the same run
 #   --memory-only        memory-safety and outside rules only, for an allocator whose struct
 #                        block_meta is not the contract's (chosen by itself in that case)
+#   --format F           the input format: 1 (format 1: every contract rule), misuse (format 1's
+#                        ops plus bad pointers given to os_free/os_realloc), or both (the default
+#                        in contract mode: format 1 for the first 5/6 of --time, then the misuse
+#                        format; memory mode: 1). --replay reads its inputs in this format
+#                        (default 1, or OSMEM_FUZZ_FORMAT)
+#   --no-seeds           fuzz from an empty corpus: no seed input, only the dictionary
 #   --cflags "FLAGS"     extra compiler flags for your sources, e.g. "-I ../include -DNDEBUG"
 #                        (a relative -I is read from where you run the tool)
 #   --header-size N      bytes in front of each payload that belong to the block (default 32, the
@@ -44,6 +50,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CC=${CC:-clang-14}
 time_secs=60 seed=1 header_size=32 extra_cflags="" work="" manifest="" harness_root="" replay=0 dir=""
 memory_only=0 minimize_secs=10 given_skips="" answer_impossible=0 campaign="" jobs=1
+formats=${OSMEM_FUZZ_FORMAT:-} no_seeds=0
 inputs=()
 
 while (($#)); do
@@ -59,6 +66,9 @@ while (($#)); do
 	--skip-rules) (($# > 1)) || die "--skip-rules wants rule names separated by ';'"; given_skips=$2; shift ;;
 	--minimize-seconds) (($# > 1)) || die "--minimize-seconds wants a number"; minimize_secs=$2; shift ;;
 	--memory-only) memory_only=1 ;;
+	--format) (($# > 1)) || die "--format wants 1, misuse or both"; formats=$2; shift ;;
+	--format=*) formats=${1#*=} ;;
+	--no-seeds) no_seeds=1 ;;
 	--campaign) (($# > 1)) || die "--campaign wants a name"; campaign=$2; shift ;;
 	--jobs) (($# > 1)) || die "--jobs wants a number of cores"; jobs=$2; shift ;;
 	--answer-impossible) answer_impossible=1 ;;
@@ -79,6 +89,9 @@ done
 [[ $seed =~ ^[0-9]+$ ]] || die "--seed wants a whole number, got '$seed'"
 [[ $header_size =~ ^[0-9]+$ ]] || die "--header-size wants a whole number, got '$header_size'"
 [[ $minimize_secs =~ ^[0-9]+$ ]] || die "--minimize-seconds wants a whole number, got '$minimize_secs'"
+case $formats in '' | 1 | misuse | both) ;; *) die "--format wants 1, misuse or both, got '$formats'" ;; esac
+((!replay)) || [[ $formats != both ]] || die "--replay reads one format: --format 1 or --format misuse"
+[[ -z $campaign || $formats != misuse ]] || die "--campaign fuzzes format 1 only"
 [[ -n $dir ]] || die "usage: tools/fuzz-own-allocator DIR [--time SECS] [--seed N] (try --help)"
 [[ -e $dir ]] || die "no such directory: $dir"
 [[ -d $dir ]] || die "not a directory: $dir"
@@ -104,6 +117,7 @@ if [[ -z $work ]]; then
 	work=$(mktemp -d /tmp/osmem-own.XXXXXX) || die "cannot create a working directory"
 fi
 mkdir -p "$work/obj" "$work/corpus" "$work/seeds" "$work/artifacts" || die "cannot create $work"
+work=$(cd "$work" && pwd) # sources compile from their own directory
 
 # ---- The harness archives and the op tracer ----
 
@@ -139,7 +153,7 @@ fuzzer_env() {
 	shift
 	((answer_impossible)) && answer=(OSMEM_OWN_ANSWER_IMPOSSIBLE=1)
 	env OSMEM_OWN_HEADER_SIZE="$header_size" OSMEM_FUZZ_MODE="$mode" OSMEM_FUZZ_SKIP_RULES="$skips" \
-		"${answer[@]}" "$@"
+		OSMEM_FUZZ_FORMAT="${format:-1}" "${answer[@]}" "$@"
 }
 
 # Addresses and process ids differ between runs (ASLR).
@@ -148,7 +162,7 @@ without_addresses() { sed -E 's/0x[0-9a-f]+/0x_/g; s/==[0-9]+==/==_==/g'; }
 run_replay() {
 	local log=$work/replay.log status count
 	count=$(find -L "${inputs[@]}" -type f | wc -l)
-	echo "fuzz-own-allocator: replaying $count inputs ($mode mode${given_skips:+, skipping: $given_skips})"
+	echo "fuzz-own-allocator: replaying $count inputs ($mode mode, format $format${given_skips:+, skipping: $given_skips})"
 	fuzzer_env "$given_skips" "$work/fuzzer" -runs=1 "${inputs[@]}" >"$log" 2>&1
 	status=$?
 	if ((status == 0)); then
@@ -180,8 +194,10 @@ compile_allocator
 choose_mode
 link_fuzzer
 if ((replay)); then
+	format=${formats:-1}
 	run_replay
 elif [[ -n $campaign ]]; then
+	format=1
 	run_campaign
 else
 	IFS=';' read -r -a skip_rules <<<"$given_skips"

@@ -8,7 +8,7 @@ slug() { tr -c 'A-Za-z0-9\n' '-' <<<"$1" | tr -s '-' | sed 's/^-//; s/-$//' | cu
 # libFuzzer's crash minimizer with the rules found before this one skipped; the smaller input is
 # kept only if it still breaks the same rule first.
 minimize_finding() {
-	local i=$1 out=$2 rule answer_impossible=${finding_answer[$1]}
+	local i=$1 out=$2 rule answer_impossible=${finding_answer[$1]} format=${finding_format[$1]}
 	IFS=';' read -r -a skips <<<"${finding_skips[i]}"
 	# A timeout takes 25 s a try: not worth shrinking.
 	if ((minimize_secs > 0)) && [[ ${finding_rule[i]} != timeout* ]]; then
@@ -25,21 +25,23 @@ minimize_finding() {
 	run_input "$out/minimized" "$out/output.txt" "${skips[@]}"
 }
 
-# The ops as the harness runs them, up to the failure (target_own.c: OSMEM_OWN_TRACE).
+# The ops as the harness runs them, up to the failure (target_own.c: OSMEM_OWN_TRACE); the op
+# tracer decodes format 1 only.
 trace_finding() {
-	local i=$1 out=$2 answer_impossible=${finding_answer[$1]}
+	local i=$1 out=$2 answer_impossible=${finding_answer[$1]} format=${finding_format[$1]}
 	{
-		[[ -n $optrace ]] && "$optrace" decode "$out/minimized" && echo "# as run:"
+		[[ -n $optrace && $format == 1 ]] && "$optrace" decode "$out/minimized" && echo "# as run:"
 		OSMEM_OWN_TRACE=1 fuzzer_env "${finding_skips[i]}" "$work/fuzzer" -runs=1 "$out/minimized" 2>&1 |
 			grep -E '^(op [0-9]+ |osmem-fuzz:|SUMMARY:|.*runtime error:)'
 	} >"$out/trace.txt"
 }
 
 # The C test: your osmem.h and your sources, no fuzzing runtime, the real sbrk and mmap (or the
-# emulated OS layer when the input plans refusals); built and run once here.
+# emulated OS layer when the input plans refusals); built and run once here. The op tracer writes
+# format 1 only: a misuse-format finding has no C test.
 ctest_finding() {
 	local out=$2 kind=--own
-	[[ -n $optrace ]] || return 0
+	[[ -n $optrace && ${finding_format[$1]} == 1 ]] || return 0
 	[[ $mode == contract ]] && kind=--own-contract
 	"$optrace" ctest "$kind" "$out/minimized" "$(first_failure "$out/output.txt")" >"$out/repro.c" 2>"$out/repro.log" || return 0
 	build_ctest "$out" >"$out/build.txt" 2>"$out/repro.log" || return 0
@@ -109,8 +111,9 @@ report_findings() {
 	return 1
 }
 
-ctest_verdict() {
+ctest_verdict() { # ctest_verdict DIR FORMAT
 	local out=$1
+	[[ $2 == 1 ]] || { echo "none (the op tracer writes format 1 only; the replay shows the failure)"; return; }
 	[[ -f $out/repro.status ]] || { echo "not built (see $out/repro.log)"; return; }
 	if [[ $(cat "$out/repro.status") == 0 ]]; then
 		echo "passes (the rule needs the oracle)"
@@ -133,13 +136,14 @@ summary_table() {
 	for ((i = 0; i < findings; i++)); do
 		out=${finding_dir[i]}
 		replay="tools/fuzz-own-allocator $dir --replay $out/minimized"
+		[[ ${finding_format[i]} == 1 ]] || replay+=" --format ${finding_format[i]}"
 		[[ -n ${finding_skips[i]} ]] && replay+=" --skip-rules '${finding_skips[i]}'"
 		((finding_answer[i])) && replay+=" --answer-impossible"
 		echo
 		echo "[$((i + 1))] $(first_failure "$out/output.txt")"
-		echo "    input:  $out/minimized ($(stat -c %s "$out/minimized") bytes; found as ${finding_input[i]##*/})"
+		echo "    input:  $out/minimized ($(stat -c %s "$out/minimized") bytes, format ${finding_format[i]}; found as ${finding_input[i]##*/})"
 		echo "    trace:  $out/trace.txt ($(grep -c '^op ' "$out/trace.txt") ops run)"
-		echo "    C test: $out/repro.c: $(ctest_verdict "$out")"
+		echo "    C test: $out/repro.c: $(ctest_verdict "$out" "${finding_format[i]}")"
 		echo "    replay: $replay"
 	done
 	echo

@@ -35,14 +35,13 @@ static void print_context(void)
 			fuzz_op_format(&context.op, text, sizeof(text)));
 }
 
-static void __attribute__((noreturn)) fail(const char *rule, const char *fmt, va_list args)
+static void print_rule_line(const char *rule, const char *fmt, va_list args)
 {
 	print_context();
 	fprintf(stderr, "[%s] ", rule);
 	vfprintf(stderr, fmt, args);
 	fputc('\n', stderr);
 	fflush(stderr);
-	abort();
 }
 
 void fuzz_fail_rule(const char *rule, const char *fmt, ...)
@@ -50,7 +49,18 @@ void fuzz_fail_rule(const char *rule, const char *fmt, ...)
 	va_list args;
 
 	va_start(args, fmt);
-	fail(rule, fmt, args);
+	print_rule_line(rule, fmt, args);
+	va_end(args);
+	abort();
+}
+
+void fuzz_report_rule(const char *rule, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	print_rule_line(rule, fmt, args);
+	va_end(args);
 }
 
 void fuzz_fail_line(const char *line)

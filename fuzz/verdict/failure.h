@@ -35,6 +35,9 @@ void failure_set_phase(const char *phase);
 __attribute__((noreturn, format(printf, 2, 3))) void fuzz_fail_rule(const char *rule,
 								   const char *fmt, ...);
 
+/* The same line without stopping: the process is dying already (a sanitizer's report follows). */
+__attribute__((format(printf, 2, 3))) void fuzz_report_rule(const char *rule, const char *fmt, ...);
+
 /* A line the oracle already wrote in a child process (isolate.h), passed on as it is. */
 __attribute__((noreturn)) void fuzz_fail_line(const char *line);
 

@@ -12,9 +12,9 @@
 #             variant's intended rule (the patch's zoo-rule line) or the rule the oracle names on
 #             the variant's own script (zoo-oracle), after how many seconds;
 #   2. empty: for the variants whose zoo-row is one of ROWS (default "placement thresholds"; "all"
-#             or "none"), the fuzzer the tool built, run from an EMPTY corpus (no seed, only the
-#             tool's dictionary, as the tool passes it) for SECS: how long (wall clock, process
-#             start included) until its first failure.
+#             or "none"), tools/fuzz-own-allocator COPY --no-seeds --format 1 --time SECS: from an
+#             EMPTY corpus (no seed, only the tool's dictionary), format 1 for the whole time: after
+#             how many seconds of fuzzing its first failure came.
 # The reference itself is fuzzed by the tool for --reference SECS (default 60; 0 skips it),
 # expecting no finding; it runs alongside the variants. --jobs N runs N variants at a time
 # (default 1). --minimize-seconds is passed to the tool (default 0: the bench needs no small input).
@@ -96,7 +96,7 @@ made_by() { # made_by FUZZ_WORK RULE
 		[[ -f $log ]] || continue
 		[[ $(rule_of "$(first_failure "$log")") == "$2" ]] || continue
 		crash=${log%.log}
-		for seedfile in "$1"/seeds/*; do
+		for seedfile in "$1"/seeds/* "$1"/seeds-misuse/*; do
 			cmp -s "$crash" "$seedfile" && { echo seed; return; }
 		done
 		echo mutated
@@ -112,19 +112,16 @@ wants_empty() {
 
 cell() { cut -c1-"${2:-170}" <<<"$1" | sed 's/|/\\|/g'; }
 
-# The fuzzer the tool built, from an empty corpus with the dictionary. Prints "SECS<TAB>first failure".
-empty_corpus_run() { # DIR
-	local dir=$1/empty start end status
-	mkdir -p "$dir/corpus" "$dir/artifacts"
-	start=$(date +%s.%N)
-	OSMEM_FUZZ_MODE=contract OSMEM_OWN_HEADER_SIZE=32 "$1/fuzz/fuzzer" -seed="$seed" \
-		-dict="$repo/corpus/osmem_fuzz.dict" \
-		-max_total_time="$time_secs" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
-		-artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1
-	status=$?
-	end=$(date +%s.%N)
-	((status != 0)) || { printf 'none\t\n'; return; }
-	printf '%s\t%s\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" "$(first_failure "$dir/log")"
+# The tool from an empty corpus (--no-seeds: no seed, only its dictionary), format 1 for the whole
+# time. Prints "SECS<TAB>message" of the first finding naming RULE or ORACLE, or "none".
+empty_corpus_run() { # DIR RULE ORACLE
+	local log=$1/empty.log first
+	"$tool" "$1/src" "${harness[@]}" --time "$time_secs" --seed "$seed" --no-seeds --format 1 \
+		--minimize-seconds 0 --work "$1/empty" >"$log" 2>&1
+	first=$(grep '^fuzz-own-allocator: FOUND after' "$log" | grep -m1 -F -e "[$2]" -e "[$3]")
+	[[ -n $first ]] || { printf 'none\t\n'; return; }
+	printf '%s\t%s\n' "$(sed -E 's/^fuzz-own-allocator: FOUND after ([0-9]+)s: .*/\1/' <<<"$first")" \
+		"$(sed -E 's/^fuzz-own-allocator: FOUND after [0-9]+s: //' <<<"$first")"
 }
 
 # One variant: writes $work/NAME/row (the table row) and $work/NAME/result (found named empty).
@@ -159,8 +156,8 @@ bench_variant() { # NAME PATCH
 		[[ $wanted == "$rule" ]] || named_cell+=" ($wanted)"
 		break
 	done
-	if wants_empty "$row" && [[ -x $dir/fuzz/fuzzer ]]; then
-		IFS=$'\t' read -r secs msg < <(empty_corpus_run "$dir")
+	if wants_empty "$row"; then
+		IFS=$'\t' read -r secs msg < <(empty_corpus_run "$dir" "$rule" "$oracle")
 		if [[ $secs == none ]]; then
 			empty=0 empty_cell="NOT FOUND in ${time_secs}s"
 		else
