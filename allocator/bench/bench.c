@@ -283,10 +283,10 @@ static void print_row(const struct row *row)
 	}
 }
 
-/* "user system faults" of one phase of one allocator, '-' where it did not run. */
-static void print_split(const struct phase_split *split, bool ran)
+/* "user system faults" of one phase of one allocator, '-' where it did not run (ns_per_op 0). */
+static void print_split(const struct phase_split *split, double ns_per_op)
 {
-	if (ran && (split->user_ns > 0 || split->system_ns > 0))
+	if (ns_per_op > 0)
 		printf(" %7.0f %7.0f %7.3f |", split->user_ns, split->system_ns, split->faults);
 	else
 		printf(" %7s %7s %7s |", "-", "-", "-");
@@ -296,9 +296,9 @@ static void print_split_row(const struct row *row)
 {
 	printf("%11zu |", row->level->live);
 	for (int i = 0; i < 2; i++)
-		print_split(&row->timed[i].fill_split, row->ran[i]);
+		print_split(&row->timed[i].fill_split, row->timed[i].fill_ns_per_op);
 	for (int i = 0; i < 2; i++)
-		print_split(&row->timed[i].mix_split, row->ran[i]);
+		print_split(&row->timed[i].mix_split, row->timed[i].mix_ns_per_op);
 	printf("\n");
 }
 
