@@ -22,6 +22,21 @@ static void node_set_child(struct block_meta *node, int side, struct block_meta 
 	memcpy((char *)payload_of(node) + side * 4, &distance, 4);
 }
 
+void free_index_mark_out(struct block_meta *block)
+{
+	uint32_t mark[2] = { INDEX_OUT_MARK, INDEX_OUT_MARK };
+
+	memcpy(payload_of(block), mark, sizeof(mark));
+}
+
+bool free_index_marked_out(const struct block_meta *block)
+{
+	uint32_t distance[2];
+
+	memcpy(distance, payload_of((struct block_meta *)block), sizeof(distance));
+	return distance[0] == distance[1] && distance[0] != 0;
+}
+
 /* The best-fit order: size first, then address. */
 static bool fit_before(const struct block_meta *a, const struct block_meta *b)
 {

@@ -29,6 +29,15 @@ struct free_index {
 	size_t count;                            /* blocks in the index */
 };
 
+/* A free block that is not in the index (freed since the last search) has its node bytes marked
+ * (free_index_mark_out), so that merging it needs no search of the index to learn that: the mark is
+ * two equal nonzero child distances, which no node has (its children are two blocks). The mark is
+ * the hardened build's junk (hardening.c), so a junk-filled payload reads as marked too. */
+#define INDEX_OUT_MARK 0x5a5a5a5au
+void free_index_mark_out(struct block_meta *block);
+/* True for a marked block: it is not in the index (a node never reads as marked). */
+bool free_index_marked_out(const struct block_meta *block);
+
 /* `block` is free, listed, and not in the index. */
 void free_index_insert(struct free_index *index, struct block_meta *block);
 /* Takes `block` out of the index; false (and nothing changes) when it was not in it. */

@@ -14,6 +14,9 @@
  * faults when it is followed, and a size read there is absurd. */
 #define JUNK_BYTE 0x5a
 #define JUNK_WORD 0x5a5a5a5a5a5a5a5aull
+/* A junk-filled payload reads as out of the free index (free_index.h). */
+_Static_assert(JUNK_WORD == ((uint64_t)INDEX_OUT_MARK << 32 | INDEX_OUT_MARK),
+	       "junk is the free index's out mark");
 
 static const char *taking_call = "os_malloc";
 

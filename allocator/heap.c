@@ -75,6 +75,16 @@ static void index_put(struct block_meta *block, bool was_indexed)
 	free_index_insert(&osmem_state.index, block);
 }
 
+/* Takes `block` out of the index when it is there (false: it was freed since the last search). */
+static bool index_leave(struct block_meta *block)
+{
+	if (free_index_marked_out(block)) {
+		assert(!free_index_holds(&osmem_state.index, block));
+		return false;
+	}
+	return free_index_remove(&osmem_state.index, block);
+}
+
 /* `block` leaves the index to be taken: its node bytes turn back into junk. */
 static void index_take(struct block_meta *block)
 {
@@ -108,17 +118,22 @@ bool heap_absorb_next(struct block_meta *block)
 
 	if (!adjacent(block, next) || next->status != STATUS_FREE)
 		return false;
-	if (free_index_remove(&osmem_state.index, next))
+	if (index_leave(next))
 		harden_junk(payload_of(next), INDEX_NODE_SIZE);
 	unlink_next(block);
 	block_set(block, block->size + META_SIZE + next->size, block->status);
 	return true;
 }
 
+/* The hardened build writes no mark: its junk is one, and a split rest's payload may start with an
+ * absorbed header that has to stay whole (hardening.h); such a block is looked up in the index. */
 void heap_note_free(struct block_meta *block)
 {
 	struct pending *pending = &osmem_state.pending;
 
+#ifndef OSMEM_HARDENED
+	free_index_mark_out(block);
+#endif
 	if (pending->count < PENDING_MAX)
 		pending->blocks[pending->count++] = block;
 	else
@@ -132,7 +147,7 @@ static void merge_run(struct block_meta *block)
 
 	while (block->prev && adjacent(block->prev, block) && block->prev->status == STATUS_FREE)
 		block = block->prev;
-	was_indexed = free_index_remove(&osmem_state.index, block);
+	was_indexed = index_leave(block);
 	while (heap_absorb_next(block))
 		;
 	index_put(block, was_indexed);

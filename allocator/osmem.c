@@ -2,6 +2,7 @@
 /* The four public calls, each a short sequence of the contract's rules (allocator/README.md). */
 #include "osmem.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -85,6 +86,66 @@ void os_free(void *ptr)
 	free_pointer(ptr, "os_free");
 }
 
+/* A copy into a fresh mapping skips its all-zero pages, except where a memory tool follows the bytes
+ * (track_copy) or MSan would see its zero test read uninitialized bytes that memcpy only moves. */
+#if !OSMEM_TRACKING && !defined(OSMEM_TRACK_MSAN_RUNTIME)
+#define SKIP_ZERO_PAGES 1
+#else
+#define SKIP_ZERO_PAGES 0
+#endif
+
+#if SKIP_ZERO_PAGES
+/* Whether [at, at + length) holds only zero bytes; stops at the first word that is not. */
+static bool all_zero(const char *at, size_t length)
+{
+	uint64_t word, any = 0;
+	size_t i = 0;
+
+	for (; i + 64 <= length; i += 64) {
+		for (size_t k = 0; k < 64; k += 8) {
+			memcpy(&word, at + i + k, sizeof(word));
+			any |= word;
+		}
+		if (any)
+			return false;
+	}
+	for (; i < length; i++)
+		any |= (unsigned char)at[i];
+	return !any;
+}
+
+/* A fresh mapping reads as zero (the kernel's pages, or the drop-in's cache, which clears them): a
+ * page of it whose bytes would all be zero is left untouched instead of faulted in and written. */
+static void copy_into_mapping(char *to, const char *from, size_t length)
+{
+	const size_t page = 4096; /* any chunk is correct; a page saves a whole page fault */
+
+	while (length) {
+		size_t chunk = page - (uintptr_t)to % page;
+
+		if (chunk > length)
+			chunk = length;
+		if (!all_zero(from, chunk))
+			memcpy(to, from, chunk);
+		to += chunk;
+		from += chunk;
+		length -= chunk;
+	}
+}
+#endif
+
+/* The realloc copy. Memory tools follow the bytes through track_copy, every one of them. */
+static void copy_payload(struct block_meta *to, struct block_meta *from, size_t length)
+{
+#if SKIP_ZERO_PAGES
+	if (to->status == STATUS_MAPPED) {
+		copy_into_mapping(payload_of(to), payload_of(from), length);
+		return;
+	}
+#endif
+	track_copy(payload_of(to), payload_of(from), length);
+}
+
 /* Rules 3, 4 and the last step of 7: a new block by the malloc rules while the old one is still
  * allocated, copy what both can hold, then let the old one go. */
 static void *move_block(struct block_meta *old, size_t old_size, size_t size, size_t aligned)
@@ -94,7 +155,7 @@ static void *move_block(struct block_meta *old, size_t old_size, size_t size, si
 	if (!fresh)
 		return NULL;
 	track_malloc(payload_of(fresh), size, fresh->size, false);
-	track_copy(payload_of(fresh), payload_of(old), old_size < aligned ? old_size : aligned);
+	copy_payload(fresh, old, old_size < aligned ? old_size : aligned);
 	release(old, "os_realloc");
 	return payload_of(fresh);
 }

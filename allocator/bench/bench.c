@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* bazel run //allocator/bench:bench [-- --quick] [--seed=N]
+/* bazel run //allocator/bench:bench [-- --quick] [--seed=N] [--only=osmem|glibc]
  *
  * Replays one fixed, seeded op sequence per level (a fill up to N live blocks, then a mix of
  * malloc/calloc/free/realloc around N) against osmem (production build, real sbrk/mmap) and glibc
@@ -9,7 +9,9 @@
  * child forked from this parent, which has not called malloc: each allocator starts from an
  * untouched heap, sees the identical op array (built once here, before the fork, in its own
  * mapping) and runs alone on the machine, one after the other. Timing runs do nothing but the ops;
- * footprints are sampled after every op in separate runs, so sampling never shows in the times. */
+ * footprints are sampled after every op in separate runs, so sampling never shows in the times.
+ * A second table splits each timing into user time, system time and page faults per op (getrusage
+ * at the phase boundaries), so that a reader sees how much of a gap the kernel's share is. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -42,6 +44,7 @@ struct options {
 	size_t nlevels;
 	uint64_t seed;
 	uint64_t budget_seconds; /* per timing run */
+	int only;                /* -1: both allocators; else the index of the one to run (--only) */
 	struct level custom[MAX_LEVELS]; /* from --level, replacing the default levels */
 };
 
@@ -51,6 +54,7 @@ struct row {
 	const struct level *level;
 	uint64_t budget_seconds;
 	size_t peak_live;
+	bool ran[2];
 	struct replay_result timed[2], sampled[2]; /* [0] osmem, [1] glibc */
 };
 
@@ -63,7 +67,9 @@ static void usage(FILE *out)
 		     "  --seed=N             seed of the op sequence (default 1)\n"
 		     "  --level=LIVE:MIX_OPS run this level instead of the defaults (repeatable, up to %d)\n"
 		     "  --budget=SECONDS     stop a timing run after this long (default 40); its row then\n"
-		     "                       shows the ops it got through and no footprint\n",
+		     "                       shows the ops it got through and no footprint\n"
+		     "  --only=osmem|glibc   run only this allocator's timing runs (no footprint): a\n"
+		     "                       profiler attached to the bench then sees no other allocator\n",
 		MAX_LEVELS);
 }
 
@@ -108,12 +114,25 @@ static int parse_level(const char *text, struct options *o)
 	return 0;
 }
 
+static int parse_only(const char *name, struct options *o)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!strcmp(name, allocators[i]->name)) {
+			o->only = i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "bench: --only wants osmem or glibc, got '%s'\n", name);
+	return -1;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	*o = (struct options){ .levels = default_levels,
 			       .nlevels = sizeof(default_levels) / sizeof(default_levels[0]),
 			       .seed = 1,
-			       .budget_seconds = 40 };
+			       .budget_seconds = 40,
+			       .only = -1 };
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
 			o->levels = quick_levels;
@@ -128,6 +147,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 				fprintf(stderr, "bench: --budget must be at least 1 second\n");
 				return -1;
 			}
+		} else if (!strncmp(argv[i], "--only=", 7)) {
+			if (parse_only(argv[i] + 7, o) != 0)
+				return -1;
 		} else if (!strncmp(argv[i], "--level=", 8)) {
 			if (parse_level(argv[i] + 8, o) != 0)
 				return -1;
@@ -206,10 +228,13 @@ static int measure_level(const struct level *level, const struct options *o, str
 	*row = (struct row){ .level = level, .budget_seconds = o->budget_seconds,
 			     .peak_live = w.peak_live_bytes };
 	for (int i = 0; i < 2; i++) {
+		if (o->only >= 0 && o->only != i)
+			continue;
 		fprintf(stderr, "bench: %6zu live blocks: %s timing...    (%5.1f s)\n", level->live,
 			allocators[i]->name, seconds_since(start));
+		row->ran[i] = true;
 		row->timed[i] = run_in_child(allocators[i], &w, RUN_TIMED, (double)o->budget_seconds * 1e9);
-		if (!finished(row, i))
+		if (o->only >= 0 || !finished(row, i))
 			continue; /* a footprint run would take as long again and not finish either */
 		fprintf(stderr, "bench: %6zu live blocks: %s footprint... (%5.1f s)\n", level->live,
 			allocators[i]->name, seconds_since(start));
@@ -249,13 +274,46 @@ static void print_row(const struct row *row)
 	print_pair(mix, " %8.0f", " |");
 	print_pair(fp, " %8.2f", "\n");
 	for (int i = 0; i < 2; i++) {
-		if (!finished(row, i))
+		if (row->ran[i] && !finished(row, i))
 			printf("%11s ^ %s stopped at the %" PRIu64 " s budget after %zu of %zu ops "
 			       "(%zu of %zu fill ops): its fill figure covers only those\n",
 			       "", allocators[i]->name, row->budget_seconds,
 			       t[i].ops_done, total_ops(row), t[i].ops_done < row->level->live ?
 			       t[i].ops_done : row->level->live, row->level->live);
 	}
+}
+
+/* "user system faults" of one phase of one allocator, '-' where it did not run (ns_per_op 0). */
+static void print_split(const struct phase_split *split, double ns_per_op)
+{
+	if (ns_per_op > 0)
+		printf(" %7.0f %7.0f %7.3f |", split->user_ns, split->system_ns, split->faults);
+	else
+		printf(" %7s %7s %7s |", "-", "-", "-");
+}
+
+static void print_split_row(const struct row *row)
+{
+	printf("%11zu |", row->level->live);
+	for (int i = 0; i < 2; i++)
+		print_split(&row->timed[i].fill_split, row->timed[i].fill_ns_per_op);
+	for (int i = 0; i < 2; i++)
+		print_split(&row->timed[i].mix_split, row->timed[i].mix_ns_per_op);
+	printf("\n");
+}
+
+static void print_split_table(const struct row *rows, size_t nrows)
+{
+	printf("\nwhere the CPU time goes, per op of the timing runs above (getrusage): user ns, system "
+	       "ns\n(system calls and page faults), page faults\n\n");
+	printf("%11s | %23s | %23s | %23s | %23s |\n", "", "fill osmem", "fill glibc", "mix osmem",
+	       "mix glibc");
+	printf("%11s |", "live blocks");
+	for (int i = 0; i < 4; i++)
+		printf(" %7s %7s %7s |", "user", "system", "faults");
+	printf("\n");
+	for (size_t i = 0; i < nrows; i++)
+		print_split_row(&rows[i]);
 }
 
 static int report_failures(const struct row *row)
@@ -307,6 +365,7 @@ int main(int argc, char **argv)
 		else
 			print_row(&rows[i]);
 	}
+	print_split_table(rows, o.nlevels);
 	printf("\nbench: %zu levels in %.1f s%s\n", o.nlevels, seconds_since(&start),
 	       failed ? ", with FAILURES" : "");
 	return failed;

@@ -42,6 +42,17 @@ expect_line '1000 live blocks: osmem footprint' "$err"
 expect_status 0 --level=300:500 --seed=7
 expect_line "$(row 300 500)" "$out"
 expect_line 'seed 7' "$out"
+# The split table: user, system and faults per op for both allocators, both phases.
+split=" +$number +$number +$number \\|"
+expect_line "^ +300 \\|$split$split$split$split$" "$out"
+
+# --only: one allocator's timing runs, dashes for the other, no footprint runs.
+expect_status 0 --only=osmem --level=300:500
+expect_line "^ +300 +300 +500 +$number \\| +$number +- +- \\| +$number +- +- \\|" "$out"
+grep -q 'glibc timing' "$err" && fail "--only=osmem ran glibc: $(cat "$err")"
+grep -q 'footprint' "$err" && fail "--only=osmem ran a footprint run: $(cat "$err")"
+expect_status 2 --only=jemalloc
+expect_line "--only wants osmem or glibc, got 'jemalloc'" "$err"
 
 expect_status 2 --bogus
 expect_line "unknown argument '--bogus'" "$err"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "allocator/osmem.h"
@@ -117,6 +118,31 @@ static double wall_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/* Read only at the phase boundaries, outside the timed ops. */
+static struct rusage usage_now(void)
+{
+	struct rusage usage;
+
+	getrusage(RUSAGE_SELF, &usage);
+	return usage;
+}
+
+static double timeval_ns(struct timeval t)
+{
+	return (double)t.tv_sec * 1e9 + (double)t.tv_usec * 1e3;
+}
+
+static struct phase_split split_of(const struct rusage *from, const struct rusage *to, size_t ops)
+{
+	if (!ops)
+		return (struct phase_split){ 0, 0, 0 };
+	return (struct phase_split){
+		(timeval_ns(to->ru_utime) - timeval_ns(from->ru_utime)) / (double)ops,
+		(timeval_ns(to->ru_stime) - timeval_ns(from->ru_stime)) / (double)ops,
+		(double)(to->ru_minflt - from->ru_minflt + to->ru_majflt - from->ru_majflt) / (double)ops,
+	};
+}
+
 static int replay_init(struct replay *r, const struct allocator *a, const struct workload *w)
 {
 	/* The tables live in their own mapping so that neither allocator sees them. */
@@ -154,21 +180,27 @@ struct replay_result replay_timed(const struct allocator *a, const struct worklo
 				  double budget_ns)
 {
 	struct replay r;
+	struct rusage usage[3];
 	double start, filled, done, deadline;
 	size_t fill_done, mix_done = 0;
 
 	if (replay_init(&r, a, w) != 0)
 		return r.result;
 	deadline = wall_ns() + budget_ns;
+	usage[0] = usage_now();
 	start = cpu_ns();
 	fill_done = run_range(&r, w, 0, w->fill_ops, deadline);
 	filled = cpu_ns();
+	usage[1] = usage_now();
 	if (fill_done == w->fill_ops)
 		mix_done = run_range(&r, w, w->fill_ops, w->fill_ops + w->mix_ops, deadline);
 	done = cpu_ns();
+	usage[2] = usage_now();
 	r.result.ops_done = fill_done + mix_done;
 	r.result.fill_ns_per_op = fill_done ? (filled - start) / (double)fill_done : 0;
 	r.result.mix_ns_per_op = mix_done ? (done - filled) / (double)mix_done : 0;
+	r.result.fill_split = split_of(&usage[0], &usage[1], fill_done);
+	r.result.mix_split = split_of(&usage[1], &usage[2], mix_done);
 	return r.result;
 }
 

@@ -21,12 +21,19 @@ struct allocator {
 extern const struct allocator osmem_allocator;
 extern const struct allocator glibc_allocator;
 
+/* Where a phase's CPU time went, per op: in the process itself, in the kernel (system calls and
+ * page faults), and how many page faults it took. */
+struct phase_split {
+	double user_ns, system_ns, faults;
+};
+
 struct replay_result {
 	int ok;               /* 0: the allocator failed a request or lost a block's bytes */
 	char error[120];
 	size_t ops_done;       /* all of them, unless the time budget ran out */
 	double fill_ns_per_op; /* over the fill ops done */
 	double mix_ns_per_op;  /* over the mix ops done; 0 when the mix was not reached */
+	struct phase_split fill_split, mix_split; /* the same phases, from getrusage */
 	size_t peak_footprint; /* largest footprint seen; 0 when not sampled */
 };
 
