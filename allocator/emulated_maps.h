@@ -54,7 +54,7 @@ struct osmem_emu_maps_stats {
 	size_t recycles;
 	size_t pages_zeroed;    /* resident pages found dirty and zeroed */
 	size_t pages_checked;   /* resident pages looked at */
-	size_t releases;        /* recycles that gave the used part back (resident bound reached) */
+	size_t releases;        /* madvise calls: cold pages, or the used part past the resident bound */
 };
 void osmem_emu_maps_get_stats(struct osmem_emu_maps_stats *out);
 
