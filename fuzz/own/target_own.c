@@ -33,11 +33,21 @@ struct own_section {
 };
 
 /* ASan keeps redzones between the allocator's globals: the copy must neither be instrumented nor
- * go through the intercepted memcpy, which would report the redzones as overflows. */
+ * go through the intercepted memcpy, which would report the redzones as overflows. It runs before
+ * every input over the allocator's whole state (osmem's is about 10 KiB): a word at a time where
+ * both sides are aligned. */
 __attribute__((no_sanitize("address"))) static void copy_bytes(volatile char *to,
 								 const volatile char *from, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+
+	if ((uintptr_t)to % 8 == (uintptr_t)from % 8) {
+		for (; i < n && (uintptr_t)(to + i) % 8; i++)
+			to[i] = from[i];
+		for (; i + 8 <= n; i += 8)
+			*(volatile uint64_t *)(to + i) = *(const volatile uint64_t *)(from + i);
+	}
+	for (; i < n; i++)
 		to[i] = from[i];
 }
 
