@@ -28,8 +28,8 @@
  * an input dirtied, zeroed in place, and gives back to the kernel only pages that stayed clean for
  * COLD_AFTER recycles in a row, and those only once COLD_BATCH of them have gathered, at one
  * madvise per run (runs closer than RUN_GAP pages are given back as one). */
-#define COLD_AFTER 8
-#define COLD_BATCH 256
+#define COLD_AFTER OSMEM_EMU_MAPS_COLD_AFTER
+#define COLD_BATCH OSMEM_EMU_MAPS_COLD_BATCH
 #define RUN_GAP 16
 
 /* A part of the reserve carved from its start, one mapping after the other. */
