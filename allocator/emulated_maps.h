@@ -14,6 +14,8 @@
  *   those that are not zero. Its cost follows what the inputs touched, not the reserve's size
  *   (on a machine that swaps, a dirty page swapped out would be missed: the bound below keeps the
  *   reserve's resident part small);
+ * - a page an input dirtied stays resident, zeroed in place, until it stayed clean for a while
+ *   (OSMEM_EMU_MAPS_COLD_AFTER recycles): a page fault costs 300 times a read of a clean page here;
  * - the resident pages the reserve keeps between inputs are bounded (OSMEM_EMU_MAPS_RESIDENT_MAX):
  *   past the bound, recycling gives the used part back to the kernel instead (one madvise).
  *
@@ -35,6 +37,10 @@
  * ASan's high memory and Valgrind take it too. Aborts when the kernel gives nothing. */
 void *osmem_emu_reserve(uintptr_t hint, size_t length);
 #define OSMEM_EMU_MAPS_RESIDENT_MAX ((size_t)32 << 20) /* per quarter, per the rest */
+/* A resident page found clean at this many recycles in a row is cold; cold pages go back to the
+ * kernel once at least COLD_BATCH of them gathered in the used part (emulated_maps.c says why). */
+#define OSMEM_EMU_MAPS_COLD_AFTER 8
+#define OSMEM_EMU_MAPS_COLD_BATCH 256
 
 /* A fresh zeroed mapping of `length` bytes (page-rounded), or NULL when the reserve has no room
  * left before the next recycle (the caller then asks the kernel). */
@@ -54,7 +60,7 @@ struct osmem_emu_maps_stats {
 	size_t recycles;
 	size_t pages_zeroed;    /* resident pages found dirty and zeroed */
 	size_t pages_checked;   /* resident pages looked at */
-	size_t releases;        /* recycles that gave the used part back (resident bound reached) */
+	size_t releases;        /* madvise calls: cold pages, or the used part past the resident bound */
 };
 void osmem_emu_maps_get_stats(struct osmem_emu_maps_stats *out);
 

@@ -119,7 +119,22 @@ SEEDS = {
     "churn_3": churn(3, 200),
 }
 
-# Whole ops worth splicing in: each contract boundary once.
+def fill(slots, table_index=5):
+    """malloc(slot, 8) for every slot below `slots`: that many live heap blocks, each one split off
+    the free rest (5 is the size table's 8)."""
+    return b"".join(bytes([MALLOC, slot, table_index]) for slot in range(slots))
+
+
+def drain(slots):
+    """Every slot below `slots` freed, with no search in between."""
+    return b"".join(free(slot) for slot in range(slots))
+
+
+# Whole ops worth splicing in: each contract boundary once, and runs of ops that single ops make
+# unlikely: 20 live blocks split off one after the other, and 20 frees in a row (the next search
+# merges them back into one block, which the next fill splits again), past a batch bound of 16 in
+# the allocator (planted bugs 9 and 13, fuzz/planted/README.md). libFuzzer takes entries of at most
+# 64 bytes.
 DICT = {
     "malloc_mmap_threshold": malloc(0, 131033),
     "malloc_heap_max": malloc(0, 131032),
@@ -130,7 +145,10 @@ DICT = {
     "refuse_next": refuse(0, 1),
     "refuse_forever": refuse(0, 7),
     "check": check(),
+    "fill_20_slots": fill(20),
+    "drain_20_slots": drain(20),
 }
+assert all(len(entry) <= 64 for entry in DICT.values())
 
 
 # ---- Misuse format 1: format 1's ops (kinds 0-5, same operands) plus kinds 6-8 (byte % 9) ----

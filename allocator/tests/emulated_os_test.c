@@ -75,22 +75,69 @@ static void leaked_mapping_reads_zero(void)
 	recycled_mapping_reads_zero_at(SMALL_MAPPING, false);
 }
 
+/* A mapping of `length` bytes dirtied whole and given back, then a reset; *before holds the stats
+ * from just before the reset. NULL when no mapping came. */
+static char *dirty_mapping_then_reset(size_t length, struct osmem_emu_maps_stats *before)
+{
+	char *p = map(length);
+
+	if (!p)
+		return NULL;
+	memset(p, 0x5a, length);
+	if (osmem_os_munmap(p, length))
+		return NULL;
+	osmem_emu_maps_get_stats(before);
+	osmem_emu_reset();
+	return p;
+}
+
 /* Past the resident bound the reserve goes back to the kernel instead of being zeroed in place. */
 static void released_reserve_reads_zero(void)
 {
 	size_t length = OSMEM_EMU_MAPS_RESIDENT_MAX + PAGE;
 	struct osmem_emu_maps_stats before, after;
-	char *p = map(length);
+	char *p = dirty_mapping_then_reset(length, &before);
 
 	CHECK(p);
-	memset(p, 0x5a, length);
-	CHECK_EQ(osmem_os_munmap(p, length), 0);
-	osmem_emu_maps_get_stats(&before);
-	osmem_emu_reset();
 	osmem_emu_maps_get_stats(&after);
 	CHECK_EQ(after.releases, before.releases + 1);
 	p = map(length);
 	CHECK(p && reads_zero(p, length));
+	CHECK_EQ(osmem_os_munmap(p, length), 0);
+}
+
+/* mincore's answer for the page at p (a failed call reads as not resident). */
+static bool resident(const char *p)
+{
+	unsigned char in_core = 0;
+
+	return mincore((void *)p, PAGE, &in_core) == 0 && (in_core & 1);
+}
+
+/* A page an input dirtied stays resident across recycles (no page fault when the next input
+ * touches it); pages clean for OSMEM_EMU_MAPS_COLD_AFTER recycles go back to the kernel, and
+ * read as zero all the same. */
+static void cold_pages_go_back_hot_ones_stay(void)
+{
+	size_t pages = OSMEM_EMU_MAPS_COLD_BATCH + 8, length = pages * PAGE;
+	struct osmem_emu_maps_stats before, after;
+	char *p = dirty_mapping_then_reset(length, &before);
+
+	CHECK(p);
+	CHECK(resident(p) && resident(p + length - PAGE));
+	for (int i = 0; i < OSMEM_EMU_MAPS_COLD_AFTER; i++) {
+		CHECK_EQ((uintptr_t)map(length), (uintptr_t)p);
+		p[0] = 1; /* the first page stays hot */
+		CHECK_EQ(osmem_os_munmap(p, length), 0);
+		osmem_emu_reset();
+	}
+	osmem_emu_maps_get_stats(&after);
+	CHECK(after.releases > before.releases);
+	CHECK(resident(p));
+	for (size_t i = 1; i < pages; i++)
+		CHECK(!resident(p + i * PAGE));
+	CHECK_EQ((uintptr_t)map(length), (uintptr_t)p);
+	CHECK(reads_zero(p, length));
 	CHECK_EQ(osmem_os_munmap(p, length), 0);
 }
 
@@ -218,6 +265,7 @@ static const struct test_case cases[] = {
 	TEST(refused_mmap_takes_nothing),
 	TEST(read_after_munmap_is_reported),
 	TEST(write_after_munmap_is_reported),
+	TEST(cold_pages_go_back_hot_ones_stay),
 };
 
 int main(void)

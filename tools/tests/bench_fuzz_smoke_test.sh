@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# tools/bench-fuzz, one quick run with prebuilt in-process fuzzers (--prebuilt): it runs each of
+# them, reads libFuzzer's statistics and prints the table (exec/s, ratios, floor) and the command
+# of every figure; a missing binary or another command with --prebuilt is a one-line error.
+# usage: bench_fuzz_smoke_test.sh BENCH_FUZZ OSMEM_FUZZER FLOOR_FUZZER
+set -uo pipefail
+[ $# -eq 3 ] || { echo "usage: bench_fuzz_smoke_test.sh BENCH_FUZZ OSMEM_FUZZER FLOOR_FUZZER" >&2; exit 2; }
+bench=$1 osmem=$(realpath "$2") floor=$(realpath "$3")
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+mkdir -p "$tmp/bins"
+ln -sf "$osmem" "$tmp/bins/baseline"
+ln -sf "$osmem" "$tmp/bins/now"
+ln -sf "$floor" "$tmp/bins/floor"
+"$bench" --prebuilt "$tmp/bins" --time 2s >"$tmp/log" 2>&1
+status=$?
+cat "$tmp/log"
+[ "$status" -eq 0 ] || fail "exit $status, wanted 0"
+row=$(grep -E '^libFuzzer in-process on osmem_fuzz ' "$tmp/log")
+[[ $row =~ [0-9,]+/s\ +[0-9,]+/s\ +[0-9.]+x\ +[0-9.]+x ]] ||
+	fail "no row with two rates and two ratios for the in-process command: '$row'"
+grep -qE '^floor \(bump allocator.* [0-9,]+/s$' "$tmp/log" || fail "no floor rate"
+grep -q "inprocess now: $tmp/bins/now -max_total_time=2 " "$tmp/log" || fail "the command of the figure is not printed"
+
+rm "$tmp/bins/floor"
+"$bench" --prebuilt "$tmp/bins" >"$tmp/log" 2>&1
+status=$?
+[ "$status" -eq 2 ] && grep -qx "bench-fuzz: error: --prebuilt: no executable $tmp/bins/floor" "$tmp/log" ||
+	fail "a missing prebuilt binary: exit $status, $(cat "$tmp/log")"
+"$bench" --prebuilt "$tmp/bins" --only own >"$tmp/log" 2>&1
+status=$?
+[ "$status" -eq 2 ] && grep -qx "bench-fuzz: error: --prebuilt measures inprocess only" "$tmp/log" ||
+	fail "--prebuilt with --only own: exit $status, $(cat "$tmp/log")"
+
+[ "$failures" -eq 0 ] && echo "PASS" || exit 1
