@@ -78,7 +78,8 @@ static void index_put(struct block_meta *block, bool was_indexed)
 /* Takes `block` out of the index when it is there (false: it was freed since the last search). */
 static bool index_leave(struct block_meta *block)
 {
-	if (free_index_marked_out(block)) {
+	/* The memory-tool builds write no mark, and MSan reports reading a freed payload. */
+	if (!OSMEM_TRACKING && free_index_marked_out(block)) {
 		assert(!free_index_holds(&osmem_state.index, block));
 		return false;
 	}
@@ -126,12 +127,14 @@ bool heap_absorb_next(struct block_meta *block)
 }
 
 /* The hardened build writes no mark: its junk is one, and a split rest's payload may start with an
- * absorbed header that has to stay whole (hardening.h); such a block is looked up in the index. */
+ * absorbed header that has to stay whole (hardening.h); such a block is looked up in the index. Nor
+ * do the memory-tool builds: a freed payload must stay unaddressable or uninitialized for them
+ * (sanitizers/misuse's read_after_free under MSan). */
 void heap_note_free(struct block_meta *block)
 {
 	struct pending *pending = &osmem_state.pending;
 
-#ifndef OSMEM_HARDENED
+#if !defined(OSMEM_HARDENED) && !OSMEM_TRACKING
 	free_index_mark_out(block);
 #endif
 	if (pending->count < PENDING_MAX)
