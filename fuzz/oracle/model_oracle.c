@@ -826,10 +826,17 @@ void model_oracle_judge_crash(void)
 	oracle.crashing = false;
 }
 
-/* The sanitizer runtime calls this when it has found an error, before it prints its report
- * (<sanitizer/asan_interface.h>). */
+/* The sanitizer runtimes call these when they have found an error, before they print their report
+ * (<sanitizer/asan_interface.h>; UBSan's monitor hook, ubsan_monitor.h). Every fuzz build stops on
+ * the first UBSan report (-fno-sanitize-recover=all), so a call is judged at most once. */
 void __asan_on_error(void);
 void __asan_on_error(void)
+{
+	model_oracle_judge_crash();
+}
+
+void __ubsan_on_report(void);
+void __ubsan_on_report(void)
 {
 	model_oracle_judge_crash();
 }

@@ -114,6 +114,7 @@ report_findings() {
 ctest_verdict() { # ctest_verdict DIR FORMAT
 	local out=$1
 	[[ $2 == 1 ]] || { echo "none (the op tracer writes format 1 only; the replay shows the failure)"; return; }
+	[[ -n $optrace ]] || { echo "none (no op tracer next to this harness; the replay shows the failure)"; return; }
 	[[ -f $out/repro.status ]] || { echo "not built (see $out/repro.log)"; return; }
 	if [[ $(cat "$out/repro.status") == 0 ]]; then
 		echo "passes (the rule needs the oracle)"

@@ -38,30 +38,54 @@ for format in 1 misuse; do
 	fi
 done
 
+rule_of_variant() { sed -n "s/^zoo-oracle: //p" "$zoo/variants/$1.patch"; }
+
+# expect_rule_of NAME COPY REPLAY-ARGS...: the copy COPY of variant NAME, replaying, fails first on
+# the variant's rule.
+expect_rule_of() {
+	local name=$1 copy=$2 rule line out
+	rule=$(rule_of_variant "$name")
+	out=$(fuzz_own "$TEST_TMPDIR/$copy" --replay "${@:3}")
+	line=$(grep -m1 'FAILED: osmem-fuzz:' <<<"$out")
+	if [[ $line == *"[$rule]"* ]]; then
+		echo "ok: $copy: $line"
+	else
+		fail "$copy: expected a failure naming [$rule], got:"
+		tail -n 5 <<<"$out"
+	fi
+}
+
+# expect_rule NAME REPLAY-ARGS...: the variant NAME, replaying, fails first on its patch's rule.
+expect_rule() {
+	copy "$1" "$zoo/variants/$1.patch" || { fail "$1: the patch does not apply"; return; }
+	expect_rule_of "$1" "$1" "${@:2}"
+}
+
 # 31 unmaps before it copies out of the block: the crash (ASan's report) comes with the oracle's
 # line naming the rule, judged from the system calls made before it (model_oracle_judge_crash).
 for name in 02-best-fit-tie-last 04-mmap-threshold-payload 15-coalesce-stale-prev \
 	31-realloc-mapped-munmap-first 35-realloc-extends-merged-last 43-refused-growth-changes-heap; do
-	patch=$zoo/variants/$name.patch
-	rule=$(sed -n "s/^zoo-oracle: //p" "$patch")
-	copy "$name" "$patch" || { fail "$name: the patch does not apply"; continue; }
-	out=$(fuzz_own "$TEST_TMPDIR/$name" --replay "$zoo/inputs/$name")
-	line=$(grep -m1 'FAILED: osmem-fuzz:' <<<"$out")
-	if [[ $line == *"[$rule]"* ]]; then
-		echo "ok: $name: $line"
-	else
-		fail "$name: expected a failure naming [$rule], got:"
-		tail -n 5 <<<"$out"
-	fi
+	expect_rule "$name" "$zoo/inputs/$name"
 done
+
+# The same for a UBSan report (__ubsan_on_report): 31 with a signed overflow right after its early
+# munmap names the rule, not only UBSan's line.
+name=31-realloc-mapped-munmap-first
+copy "$name-ubsan" "$zoo/variants/$name.patch" || fail "$name: the patch does not apply"
+sed -i 's/^\t\tunmap_block(block);$/&\n\t\tvolatile int wraps = __INT_MAX__;\n\t\twraps += (int)(old_size != 0);/' \
+	"$TEST_TMPDIR/$name-ubsan/osmem.c"
+if grep -q 'wraps += ' "$TEST_TMPDIR/$name-ubsan/osmem.c"; then
+	expect_rule_of "$name" "$name-ubsan" "$zoo/inputs/$name"
+else
+	fail "$name-ubsan: the signed overflow was not planted"
+fi
 
 # Realloc rule 2 and bad pointers need a freed or never-given pointer, which only the misuse format
 # hands the allocator: the tool's misuse phase (after 5/6 of --time) replays the misuse seeds
 # whatever time is left, so a 4-second run finds 39 from a seed, and says how to replay it.
 name=39-free-trusts-header
-patch=$zoo/variants/$name.patch
-rule=$(sed -n "s/^zoo-oracle: //p" "$patch")
-copy "$name-fuzz" "$patch" || fail "$name: the patch does not apply"
+rule=$(rule_of_variant "$name")
+copy "$name-fuzz" "$zoo/variants/$name.patch" || fail "$name: the patch does not apply"
 out=$(fuzz_own "$TEST_TMPDIR/$name-fuzz" --time 4 --minimize-seconds 0)
 if grep -q "FOUND after [0-9]*s: osmem-fuzz: .*\[$rule\]" <<<"$out" &&
 	grep -q "replay: .* --format misuse" <<<"$out"; then
@@ -70,18 +94,7 @@ else
 	fail "$name: a 4-second run did not find [$rule] in its misuse phase:"
 	tail -n 15 <<<"$out"
 fi
-name=28-realloc-free-block-returns-ptr
-patch=$zoo/variants/$name.patch
-rule=$(sed -n "s/^zoo-oracle: //p" "$patch")
-copy "$name" "$patch" || fail "$name: the patch does not apply"
-out=$(fuzz_own "$TEST_TMPDIR/$name" --replay "$root/corpus/osmem_misuse_fuzz" --format misuse)
-line=$(grep -m1 'FAILED: osmem-fuzz:' <<<"$out")
-if [[ $line == *"[$rule]"* ]]; then
-	echo "ok: $name: $line"
-else
-	fail "$name: expected the misuse seeds to fail naming [$rule], got:"
-	tail -n 5 <<<"$out"
-fi
+expect_rule 28-realloc-free-block-returns-ptr "$root/corpus/osmem_misuse_fuzz" --format misuse
 
 # Skip mode adopts what is left of the OS's refusal plan: 03 (a best-fit search that skips exact
 # fits) with that rule skipped makes other requests than the model, and this input's refuse(skip 6,
