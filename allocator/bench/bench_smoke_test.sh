@@ -46,6 +46,15 @@ expect_line 'seed 7' "$out"
 split=" +$number +$number +$number \\|"
 expect_line "^ +300 \\|$split$split$split$split$" "$out"
 
+# --rounds: each allocator timed that many times, alternated; the ratios' range below the table.
+expect_status 0 --level=300:500 --rounds=2
+expect_line "$(row 300 500)" "$out"
+expect_line "^ratios over the 2 rounds, lowest-highest:$" "$out"
+expect_line "^ +300  fill ${number}x-${number}x  mix ${number}x-${number}x$" "$out"
+[ "$(grep -c 'timing, round' "$err")" -eq 4 ] || fail "--rounds=2 did not time each allocator twice: $(cat "$err")"
+expect_status 2 --rounds=0
+expect_line '--rounds must be 1 to 15' "$err"
+
 # --only: one allocator's timing runs, dashes for the other, no footprint runs.
 expect_status 0 --only=osmem --level=300:500
 expect_line "^ +300 +300 +500 +$number \\| +$number +- +- \\| +$number +- +- \\|" "$out"
