@@ -37,6 +37,7 @@ struct arena {
 	char *base, *cursor, *end; /* carved: [base, cursor) */
 	char *protected_end;       /* [base, protected_end) may hold PROT_NONE pages */
 	bool poisons;              /* given-back pages are poisoned, not protected */
+	bool keeps_pages;          /* recycling keeps dirtied pages resident (zeroed in place) */
 };
 
 static struct {
@@ -62,9 +63,9 @@ void *osmem_emu_reserve(uintptr_t hint, size_t length)
 	return p;
 }
 
-static void arena_init(struct arena *arena, char *base, size_t size, bool poisons)
+static void arena_init(struct arena *arena, char *base, size_t size, bool poisons, bool keeps_pages)
 {
-	*arena = (struct arena){ base, base, base + size, base, poisons };
+	*arena = (struct arena){ base, base, base + size, base, poisons, keeps_pages };
 }
 
 static void reserve(void)
@@ -77,9 +78,13 @@ static void reserve(void)
 	base = osmem_emu_reserve(MAPS_HINT, OSMEM_EMU_MAPS_RESERVE);
 	/* A huge page would make one touched byte 2 MiB to zero at every recycle. */
 	madvise(base, OSMEM_EMU_MAPS_RESERVE, MADV_NOHUGEPAGE);
-	arena_init(&maps.small, base, OSMEM_EMU_MAPS_RESERVE / 4, TRACK_OS_POISONS);
+	arena_init(&maps.small, base, OSMEM_EMU_MAPS_RESERVE / 4, TRACK_OS_POISONS, true);
+	/* A resident page of a protected mapping costs a page-table update (a hypercall on these VMs)
+	 * in each of its two mprotects per input: measured, the larger arena's kept pages made
+	 * mprotect 6% of a libFuzzer run (97 us a call, about 20 pages each); releasing them at every
+	 * recycle made a fixed set of inputs run in 18% less CPU time. */
 	arena_init(&maps.large, maps.small.end, OSMEM_EMU_MAPS_RESERVE - OSMEM_EMU_MAPS_RESERVE / 4,
-		   false);
+		   false, false);
 	maps.residency = osmem_emu_reserve(0, OSMEM_EMU_MAPS_RESERVE / maps.page);
 	maps.clean_for = osmem_emu_reserve(0, OSMEM_EMU_MAPS_RESERVE / maps.page);
 }
@@ -270,13 +275,13 @@ static void give_back_cold(const struct arena *arena, size_t pages)
 }
 
 /* Makes the arena's used part read as zero: the resident pages are zeroed in place (mincore says
- * which are resident, no TLB flush), the cold ones given back; past the resident bound the whole
- * used part goes back at one madvise. */
+ * which are resident, no TLB flush), the cold ones given back; past the resident bound, or where
+ * the arena keeps no pages, the whole used part goes back at one madvise. */
 static void zero_used(const struct arena *arena, size_t used)
 {
 	size_t pages = used / maps.page;
 
-	if (mincore(arena->base, used, maps.residency) ||
+	if (!arena->keeps_pages || mincore(arena->base, used, maps.residency) ||
 	    count_resident(pages) * maps.page > OSMEM_EMU_MAPS_RESIDENT_MAX) {
 		give_back_pages(arena, 0, pages);
 		return;

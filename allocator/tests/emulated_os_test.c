@@ -141,6 +141,22 @@ static void cold_pages_go_back_hot_ones_stay(void)
 	CHECK_EQ(osmem_os_munmap(p, length), 0);
 }
 
+/* A protected (larger) mapping keeps no page across a recycle: each resident page would cost a
+ * page-table update in both of its mprotects in every input. */
+static void large_mapping_pages_go_back_at_each_recycle(void)
+{
+	struct osmem_emu_maps_stats before, after;
+	char *p = dirty_mapping_then_reset(LARGE_MAPPING, &before);
+
+	CHECK(p);
+	osmem_emu_maps_get_stats(&after);
+	CHECK_EQ(after.releases, before.releases + 1);
+	CHECK(!resident(p) && !resident(p + LARGE_MAPPING / 2) && !resident(p + LARGE_MAPPING - 1));
+	CHECK_EQ((uintptr_t)map(LARGE_MAPPING), (uintptr_t)p);
+	CHECK(reads_zero(p, LARGE_MAPPING));
+	CHECK_EQ(osmem_os_munmap(p, LARGE_MAPPING), 0);
+}
+
 /* munmap takes back exactly one whole live mapping: its address and the length mmap was given. */
 static void munmap_takes_whole_mappings_only(void)
 {
@@ -266,6 +282,7 @@ static const struct test_case cases[] = {
 	TEST(read_after_munmap_is_reported),
 	TEST(write_after_munmap_is_reported),
 	TEST(cold_pages_go_back_hot_ones_stay),
+	TEST(large_mapping_pages_go_back_at_each_recycle),
 };
 
 int main(void)
