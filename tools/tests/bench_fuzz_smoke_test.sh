@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/bench-fuzz, one quick run with prebuilt in-process fuzzers (--prebuilt): it runs each of
-# them, reads libFuzzer's statistics and prints the table (exec/s, ratios, floor) and the command
-# of every figure; a missing binary or another command with --prebuilt is a one-line error.
+# them, fuzzing and replaying one input set, reads libFuzzer's statistics and prints the table
+# (exec/s, ratios, floor) and the command of every figure; a missing binary or another command with --prebuilt is a one-line error.
 # usage: bench_fuzz_smoke_test.sh BENCH_FUZZ OSMEM_FUZZER FLOOR_FUZZER
 set -uo pipefail
 [ $# -eq 3 ] || { echo "usage: bench_fuzz_smoke_test.sh BENCH_FUZZ OSMEM_FUZZER FLOOR_FUZZER" >&2; exit 2; }
@@ -21,6 +21,10 @@ cat "$tmp/log"
 row=$(grep -E '^libFuzzer in-process on osmem_fuzz ' "$tmp/log")
 [[ $row =~ [0-9,]+/s\ +[0-9,]+/s\ +[0-9.]+x\ +[0-9.]+x ]] ||
 	fail "no row with two rates and two ratios for the in-process command: '$row'"
+row=$(grep -E '^same inputs in-process \(exec/CPU s\) ' "$tmp/log")
+[[ $row =~ [0-9,]+/s\ +[0-9,]+/s\ +[0-9.]+x\ +-$ ]] ||
+	fail "no row with two rates and a ratio for the replay command: '$row'"
+grep -qE '^replay: [0-9]+ inputs in ' "$tmp/log" || fail "the replay's input set is not named"
 grep -qE '^floor \(bump allocator.* [0-9,]+/s$' "$tmp/log" || fail "no floor rate"
 grep -q "inprocess now: $tmp/bins/now -max_total_time=2 " "$tmp/log" || fail "the command of the figure is not printed"
 
@@ -31,7 +35,7 @@ status=$?
 	fail "a missing prebuilt binary: exit $status, $(cat "$tmp/log")"
 "$bench" --prebuilt "$tmp/bins" --only own >"$tmp/log" 2>&1
 status=$?
-[ "$status" -eq 2 ] && grep -qx "bench-fuzz: error: --prebuilt measures inprocess only" "$tmp/log" ||
+[ "$status" -eq 2 ] && grep -qx "bench-fuzz: error: --prebuilt measures inprocess and replay only" "$tmp/log" ||
 	fail "--prebuilt with --only own: exit $status, $(cat "$tmp/log")"
 
 [ "$failures" -eq 0 ] && echo "PASS" || exit 1
