@@ -16,8 +16,8 @@
  *   reserve's resident part small);
  * - a page an input dirtied stays resident, zeroed in place, until it stayed clean for a while
  *   (OSMEM_EMU_MAPS_COLD_AFTER recycles): a page fault costs 300 times a read of a clean page here.
- *   Not in the protected (larger) mappings: there each resident page costs a page-table update in
- *   both mprotects of every input, so recycling gives all their pages back;
+ *   Only where given-back mappings are poisoned: a protected mapping's resident page costs a
+ *   page-table update in both mprotects of every input, so there recycling gives every page back;
  * - the resident pages the reserve keeps between inputs are bounded (OSMEM_EMU_MAPS_RESIDENT_MAX):
  *   past the bound, recycling gives the used part back to the kernel instead (one madvise).
  *
