@@ -134,6 +134,11 @@ bool osmem_emu_maps_owns(const void *addr)
 	return maps.page && (arena_owns(&maps.small, addr) || arena_owns(&maps.large, addr));
 }
 
+bool osmem_emu_maps_poisons(void)
+{
+	return TRACK_OS_POISONS;
+}
+
 void osmem_emu_maps_give_back(void *addr, size_t length)
 {
 	size_t size = page_round(length);

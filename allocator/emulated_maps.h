@@ -51,6 +51,11 @@ void *osmem_emu_maps_carve(size_t length);
 /* True for any address inside the reserve. */
 bool osmem_emu_maps_owns(const void *addr);
 
+/* True where given-back mappings up to OSMEM_EMU_MAPS_POISON_MAX are poisoned (the emulated OS was
+ * built with ASan's runtime and without osmem's own annotations), false where they are protected.
+ * Only an arena that poisons keeps pages across recycles. */
+bool osmem_emu_maps_poisons(void);
+
 /* A carved mapping is given back whole: every access to it reports until the next recycle. */
 void osmem_emu_maps_give_back(void *addr, size_t length);
 

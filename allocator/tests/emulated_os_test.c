@@ -14,7 +14,6 @@
 #include "allocator/emulated_maps.h"
 #include "allocator/os_layer.h"
 #include "allocator/tests/check.h"
-#include "sanitizers/track.h"
 
 #define PAGE ((size_t)4096)
 /* Below and above the size up to which the reserve poisons rather than protects. */
@@ -125,7 +124,7 @@ static void cold_pages_go_back_hot_ones_stay(void)
 	struct osmem_emu_maps_stats before, after;
 	char *p;
 
-	if (!TRACK_OS_POISONS)
+	if (!osmem_emu_maps_poisons())
 		return; /* protected_mappings_keep_no_pages */
 	p = dirty_mapping_then_reset(length, &before);
 	CHECK(p);
@@ -166,7 +165,7 @@ static void protected_mapping_keeps_no_page(size_t length)
 static void protected_mappings_keep_no_pages(void)
 {
 	protected_mapping_keeps_no_page(LARGE_MAPPING);
-	if (!TRACK_OS_POISONS)
+	if (!osmem_emu_maps_poisons())
 		protected_mapping_keeps_no_page(SMALL_MAPPING);
 }
 
