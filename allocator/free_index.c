@@ -6,16 +6,7 @@
 
 #include "block.h"
 
-/* The heap checker runs after every op of a fuzzing run: its walk over every bin and node is not the
- * allocator's behaviour, and its comparison callbacks took a fifth of a libFuzzer run (heap_check.c
- * is compiled without coverage for the same reason, .bazelrc). */
-#if defined(__clang__)
-#define CHECKER_ONLY __attribute__((no_sanitize("coverage")))
-#else
-#define CHECKER_ONLY
-#endif
-
-static struct block_meta *node_child(const struct block_meta *node, int side)
+UNGUIDED static struct block_meta *node_child(const struct block_meta *node, int side)
 {
 	int32_t distance;
 
@@ -23,7 +14,7 @@ static struct block_meta *node_child(const struct block_meta *node, int side)
 	return distance ? (struct block_meta *)((char *)node + (intptr_t)distance * 8) : NULL;
 }
 
-static void node_set_child(struct block_meta *node, int side, struct block_meta *child)
+UNGUIDED static void node_set_child(struct block_meta *node, int side, struct block_meta *child)
 {
 	int32_t distance = child ? (int32_t)(((char *)child - (char *)node) / 8) : 0;
 
@@ -108,7 +99,7 @@ bool free_index_remove(struct free_index *index, struct block_meta *block)
 	return true;
 }
 
-CHECKER_ONLY bool free_index_holds(const struct free_index *index, struct block_meta *block)
+UNGUIDED bool free_index_holds(const struct free_index *index, struct block_meta *block)
 {
 	const struct block_meta *tree =
 		is_small(block->size) ? index->small[bin_of(block->size)] : index->large;
@@ -179,7 +170,7 @@ struct tree_walk {
 
 /* `visit` vouches for a node (a listed free heap block) before any of its fields is read. Priorities
  * fall strictly from parent to child, so a cycle of links cannot pass. */
-CHECKER_ONLY static int walk_tree(struct tree_walk *walk, struct block_meta *tree, size_t bin_size,
+UNGUIDED static int walk_tree(struct tree_walk *walk, struct block_meta *tree, size_t bin_size,
 		     const struct block_meta *parent)
 {
 	int result;
@@ -208,24 +199,36 @@ CHECKER_ONLY static int walk_tree(struct tree_walk *walk, struct block_meta *tre
 	return walk_tree(walk, node_child(tree, 1), bin_size, tree);
 }
 
-CHECKER_ONLY int free_index_walk(const struct free_index *index,
+/* Every bin's pointer against its bit, with no branch per bin: this runs after every op. */
+UNGUIDED static bool bitmap_matches_bins(const struct free_index *index)
+{
+	uint64_t differ = 0;
+
+	for (size_t bin = 0; bin < SMALL_BINS; bin++)
+		differ |= (index->small_used[bin / 64] >> (bin % 64) ^ (index->small[bin] != NULL)) & 1;
+	return !differ;
+}
+
+UNGUIDED int free_index_walk(const struct free_index *index,
 				 int (*visit)(struct block_meta *, void *), void *context,
 				 const char **why)
 {
 	struct tree_walk walk = { visit, context, why, NULL };
 	int result;
 
-	for (size_t bin = 0; bin < SMALL_BINS; bin++) {
-		bool used = index->small_used[bin / 64] >> (bin % 64) & 1;
+	if (!bitmap_matches_bins(index)) {
+		*why = "the bitmap of used bins disagrees with the bins";
+		return -1;
+	}
+	for (size_t word = 0; word < SMALL_BINS / 64; word++) {
+		for (uint64_t bits = index->small_used[word]; bits; bits &= bits - 1) {
+			size_t bin = word * 64 + (size_t)__builtin_ctzll(bits);
 
-		if (used != (index->small[bin] != NULL)) {
-			*why = "the bitmap of used bins disagrees with the bins";
-			return -1;
+			walk.previous = NULL;
+			result = walk_tree(&walk, index->small[bin], 8 * (bin + 1), NULL);
+			if (result)
+				return result;
 		}
-		walk.previous = NULL;
-		result = walk_tree(&walk, index->small[bin], 8 * (bin + 1), NULL);
-		if (result)
-			return result;
 	}
 	walk.previous = NULL;
 	return walk_tree(&walk, index->large, 0, NULL);

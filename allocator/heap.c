@@ -104,7 +104,7 @@ bool heap_header_inside(const struct block_meta *header)
 	       (const char *)header + META_SIZE <= osmem_state.end;
 }
 
-bool heap_block_listed(const struct block_meta *block)
+UNGUIDED bool heap_block_listed(const struct block_meta *block)
 {
 	struct block_meta *prev = block->prev, *next = block->next;
 

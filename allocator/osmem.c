@@ -96,7 +96,7 @@ void os_free(void *ptr)
 
 #if SKIP_ZERO_PAGES
 /* Whether [at, at + length) holds only zero bytes; stops at the first word that is not. */
-static bool all_zero(const char *at, size_t length)
+UNGUIDED static bool all_zero(const char *at, size_t length)
 {
 	uint64_t word, any = 0;
 	size_t i = 0;
@@ -116,7 +116,7 @@ static bool all_zero(const char *at, size_t length)
 
 /* A fresh mapping reads as zero (the kernel's pages, or the drop-in's cache, which clears them): a
  * page of it whose bytes would all be zero is left untouched instead of faulted in and written. */
-static void copy_into_mapping(char *to, const char *from, size_t length)
+UNGUIDED static void copy_into_mapping(char *to, const char *from, size_t length)
 {
 	const size_t page = 4096; /* any chunk is correct; a page saves a whole page fault */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "allocator/block.h"
+#include "allocator/heap.h"
 #include "allocator/os_layer.h"
 #include "allocator/os_layer_emulated.h"
 #include "allocator/osmem.h"
@@ -218,6 +219,25 @@ static void free_block_neither_indexed_nor_pending(void)
 	osmem_testing_reset();
 }
 
+/* b's split rest (152 bytes) sits in a small bin: its bit cleared, or the bit of an empty bin set. */
+static void bin_bitmap_disagrees(void)
+{
+	struct free_index *index = &osmem_state.index;
+	size_t rest_bin = 152 / 8 - 1;
+
+	build_heap();
+	os_free(b);
+	CHECK(os_malloc(10) == b);
+	CHECK(index->small[rest_bin] && heap_ok(OSMEM_CHECK_COALESCED));
+	index->small_used[rest_bin / 64] &= ~(1ull << rest_bin % 64);
+	CHECK(heap_broken(0, "bitmap of used bins"));
+	index->small_used[rest_bin / 64] |= 1ull << rest_bin % 64;
+	CHECK(heap_ok(0));
+	index->small_used[1] |= 1ull << 63;
+	CHECK(heap_broken(0, "bitmap of used bins"));
+	osmem_testing_reset();
+}
+
 /* The O(1) footprint is what the walk adds up. */
 static void footprint_is_heap_plus_mapped_bytes(void)
 {
@@ -265,6 +285,7 @@ static const struct test_case cases[] = {
 	TEST(mapped_block_unsealed),
 	TEST(index_holds_allocated_block),
 	TEST(free_block_neither_indexed_nor_pending),
+	TEST(bin_bitmap_disagrees),
 	TEST(footprint_is_heap_plus_mapped_bytes),
 	TEST(reason_is_truncated_to_buffer),
 };
