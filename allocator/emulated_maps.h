@@ -6,7 +6,7 @@
  * (a fixed hint: the same in a fresh process), and the reserve is recycled between inputs:
  *
  * - a mapping given back stays out of use until the next recycle, and any access to it is
- *   reported: ASan poisoning where ASan runs (mappings up to 16 MiB, a quarter of the reserve),
+ *   reported: ASan poisoning where ASan runs (mappings up to 16 MiB, in an arena of 2 GiB),
  *   PROT_NONE elsewhere and for larger mappings, whose shadow would cost more to write than one
  *   mprotect (sanitizers/track.h);
  * - recycling makes every page the input dirtied read as zero again, as a fresh mmap would: it
@@ -29,7 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OSMEM_EMU_MAPS_RESERVE ((size_t)8 << 30) /* address space, not memory */
+/* Address space, not memory. The larger mappings' arena is most of it: an input may map and unmap
+ * up to OSMEM_EMU_MAP_LIMIT a hundred times, and each of those needs fresh addresses until the next
+ * recycle (past the reserve, the kernel serves them, at a real mmap, munmap and page tables each). */
+#define OSMEM_EMU_MAPS_RESERVE ((size_t)64 << 30)
+#define OSMEM_EMU_MAPS_SMALL_ARENA ((size_t)2 << 30)
 /* Mappings up to this size are poisoned where ASan runs, larger ones protected (emulated_maps.c). */
 #define OSMEM_EMU_MAPS_POISON_MAX ((size_t)16 << 20)
 
@@ -38,7 +42,7 @@
  * every tool's application range: MemorySanitizer's app-2 is 0x510000000000-0x600000000000, and
  * ASan's high memory and Valgrind take it too. Aborts when the kernel gives nothing. */
 void *osmem_emu_reserve(uintptr_t hint, size_t length);
-#define OSMEM_EMU_MAPS_RESIDENT_MAX ((size_t)32 << 20) /* per quarter, per the rest */
+#define OSMEM_EMU_MAPS_RESIDENT_MAX ((size_t)32 << 20) /* per arena */
 /* A resident page found clean at this many recycles in a row is cold; cold pages go back to the
  * kernel once at least COLD_BATCH of them gathered in the used part (emulated_maps.c says why). */
 #define OSMEM_EMU_MAPS_COLD_AFTER 8
