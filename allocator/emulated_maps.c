@@ -253,7 +253,10 @@ static void give_back_pages(const struct arena *arena, size_t first, size_t coun
 	maps.stats.releases++;
 	if (madvise(start, count * maps.page, MADV_DONTNEED))
 		abort(); /* the range is ours and page-aligned: cannot fail */
-	memset(clean_for(start), 0, count);
+	/* Only an arena that keeps pages counts clean recycles: the other's count would be a memset
+	 * of a byte per page given back, faulting in the counts of every page ever carved. */
+	if (arena->keeps_pages)
+		memset(clean_for(start), 0, count);
 	/* The allocator's annotations of the last input's blocks go with the pages. */
 	if (!arena->poisons)
 		track_mem_undefined(start, count * maps.page);
