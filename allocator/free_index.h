@@ -46,10 +46,15 @@ bool free_index_remove(struct free_index *index, struct block_meta *block);
 struct block_meta *free_index_best_fit(const struct free_index *index, size_t size);
 bool free_index_holds(const struct free_index *index, struct block_meta *block);
 
-/* For the heap checker: calls visit(block, context) for every indexed block and checks the trees'
- * shape (order, priorities, each block in the tree of its size). Returns the first nonzero visit
- * result, or -1 with *why set when the shape is broken. */
+/* For the heap checker: calls visit(block, context) for every block of the bins the bitmap marks
+ * used and of the large tree, and checks the trees' shape (order, priorities, each block in the
+ * tree of its size). Returns the first nonzero visit result, or -1 with *why set when the shape is
+ * broken. A tree whose bit is clear is not visited: fewer visits than index->count blocks, and
+ * free_index_bitmap_ok() says whether that is why (it reads every bin: only once something is
+ * already wrong). */
 int free_index_walk(const struct free_index *index, int (*visit)(struct block_meta *, void *),
 		    void *context, const char **why);
+bool free_index_bitmap_ok(const struct free_index *index);
+#define BITMAP_DISAGREES "the bitmap of used bins disagrees with the bins"
 
 #endif

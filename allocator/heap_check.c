@@ -155,8 +155,10 @@ static int check_index(struct walk *walk)
 	if (free_index_walk(&osmem_state.index, check_index_node, &count, &why))
 		return why ? broken(walk, "free index broken: %s", why) : -1;
 	if (count.nodes != osmem_state.index.count)
-		return broken(walk, "free index counts %zu blocks but holds %zu",
-			      osmem_state.index.count, count.nodes);
+		return free_index_bitmap_ok(&osmem_state.index)
+			       ? broken(walk, "free index counts %zu blocks but holds %zu",
+					osmem_state.index.count, count.nodes)
+			       : broken(walk, "free index broken: %s", BITMAP_DISAGREES);
 	for (struct block_meta *block = osmem_state.head; block; block = block->next) {
 		if (block->status != STATUS_FREE)
 			continue;

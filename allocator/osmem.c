@@ -115,8 +115,9 @@ UNGUIDED static bool all_zero(const char *at, size_t length)
 }
 
 /* A fresh mapping reads as zero (the kernel's pages, or the drop-in's cache, which clears them): a
- * page of it whose bytes would all be zero is left untouched instead of faulted in and written. */
-UNGUIDED static void copy_into_mapping(char *to, const char *from, size_t length)
+ * page of it whose bytes would all be zero is left untouched instead of faulted in and written.
+ * Not inlined: in its caller, its loops would carry the caller's coverage callbacks. */
+UNGUIDED __attribute__((noinline)) static void copy_into_mapping(char *to, const char *from, size_t length)
 {
 	const size_t page = 4096; /* any chunk is correct; a page saves a whole page fault */
 
