@@ -4,6 +4,8 @@
 #include <assert.h>
 #include <string.h>
 
+MODEL_UNCHECKED_BEGIN
+
 const char RULE_HEADER[] = "header at ptr - 32";
 const char RULE_MALLOC_THRESHOLD[] = "malloc threshold 32 + ALIGN(n) < 131072";
 const char RULE_CALLOC_THRESHOLD[] = "calloc threshold 32 + ALIGN(k*n) < 4096";
@@ -572,3 +574,5 @@ void model_adopt_heap(struct model *m, const struct model_block *blocks, size_t 
 	m->brk = brk;
 	m->preallocated = m->preallocated || count > 0;
 }
+
+MODEL_UNCHECKED_END

@@ -14,6 +14,8 @@
 #include "fuzz/model/model.h"
 #include "sanitizers/track.h"
 
+MODEL_UNCHECKED_BEGIN
+
 /* Mapping ids per input: one mmap per call at most, a few calls per op. */
 #define MAX_MAP_IDS 4096
 #define MAX_SKIPPED_RULES 32
@@ -840,3 +842,5 @@ void __ubsan_on_report(void)
 {
 	model_oracle_judge_crash();
 }
+
+MODEL_UNCHECKED_END

@@ -22,7 +22,8 @@ def _is_sanitizer_flag(flag):
 def _fuzz_transition_impl(settings, attr):
     copts = [f for f in settings["//command_line_option:copt"] if not _is_sanitizer_flag(f)]
     return {
-        "//command_line_option:copt": copts + _FUZZ_COPTS,
+        # The model and its oracle without sanitizer checks, as in every fuzzer (fuzz/model/model.h).
+        "//command_line_option:copt": copts + _FUZZ_COPTS + ["-DOSMEM_UNCHECKED_MODEL"],
         # Bazel 4 output paths ignore --copt: a suffix of its own keeps these objects apart.
         "//command_line_option:platform_suffix": "-own-fuzz",
     }
