@@ -306,12 +306,14 @@ static void arena_recycle(struct arena *arena)
 
 	if (!used)
 		return;
+	/* Pages first, protection after: a page still there when the protection changes costs a
+	 * page-table update (a hypercall here); an arena that protects keeps none. */
+	zero_used(arena, used);
 	if (arena->protected_end > arena->base &&
 	    mprotect(arena->base, (size_t)(arena->protected_end - arena->base),
 		     PROT_READ | PROT_WRITE))
 		abort();
 	arena->protected_end = arena->base;
-	zero_used(arena, used);
 	arena->cursor = arena->base;
 }
 
