@@ -32,12 +32,35 @@
 #define COLD_BATCH OSMEM_EMU_MAPS_COLD_BATCH
 #define RUN_GAP 16
 
+/* Where ASan runs, a larger mapping given back is split (give_back_split): the resident pages at
+ * its two ends, where the allocator's header and the harness's pattern windows are, are poisoned,
+ * which keeps them (the next input's first touch of them takes no page fault, 17 us here), and
+ * the rest is protected. The recycle zeroes the kept pages in place, and gives the rest back to
+ * the kernel before lifting its protection, so that no page-table entry changes. Past
+ * SPLIT_MAX_PIECES in one input, a mapping is protected whole and the recycle gives everything
+ * back, as where ASan does not run. */
+#define SPLIT_EDGE 2 /* pages at each end */
+#define SPLIT_MAX_PIECES OSMEM_EMU_MAPS_SPLIT_MAX_PIECES
+
+/* A run of a given-back mapping: poisoned (kept pages), or protected. */
+struct piece {
+	char *start;
+	size_t length;
+	bool poisoned;
+};
+
 /* A part of the reserve carved from its start, one mapping after the other. */
 struct arena {
 	char *base, *cursor, *end; /* carved: [base, cursor) */
 	char *protected_end;       /* [base, protected_end) may hold PROT_NONE pages */
 	bool poisons;              /* given-back pages are poisoned, not protected */
 	bool keeps_pages;          /* recycling keeps dirtied pages resident (zeroed in place) */
+	bool splits;               /* given-back mappings are split into pieces (above) */
+	bool release_all;          /* a mapping was protected whole: the recycle gives all back */
+	char *high_water;          /* [base, high_water) may hold pages kept by splits */
+	size_t kept_pages;         /* pages kept by splits, counted at each recycle */
+	size_t piece_count;
+	struct piece pieces[SPLIT_MAX_PIECES];
 };
 
 static struct {
@@ -63,9 +86,12 @@ void *osmem_emu_reserve(uintptr_t hint, size_t length)
 	return p;
 }
 
-static void arena_init(struct arena *arena, char *base, size_t size, bool poisons, bool keeps_pages)
+static void arena_init(struct arena *arena, char *base, size_t size, bool poisons, bool splits)
 {
-	*arena = (struct arena){ base, base, base + size, base, poisons, keeps_pages };
+	arena->base = arena->cursor = arena->protected_end = arena->high_water = base;
+	arena->end = base + size;
+	arena->poisons = arena->keeps_pages = poisons;
+	arena->splits = splits;
 }
 
 static void reserve(void)
@@ -78,15 +104,14 @@ static void reserve(void)
 	base = osmem_emu_reserve(MAPS_HINT, OSMEM_EMU_MAPS_RESERVE);
 	/* A huge page would make one touched byte 2 MiB to zero at every recycle. */
 	madvise(base, OSMEM_EMU_MAPS_RESERVE, MADV_NOHUGEPAGE);
-	/* Only an arena that poisons keeps pages: a resident page of a protected mapping costs a
-	 * page-table update (a hypercall on these VMs) in each of its two mprotects per input.
-	 * Measured: the larger arena's kept pages made mprotect 6% of a libFuzzer run (97 us a call,
-	 * about 20 pages each), and releasing them at every recycle ran a fixed set of inputs in 18%
-	 * less CPU time; in a build without ASan (AFL++'s), releasing the smaller arena's pages too ran
-	 * them in 15% less. */
-	arena_init(&maps.small, base, OSMEM_EMU_MAPS_SMALL_ARENA, TRACK_OS_POISONS, TRACK_OS_POISONS);
+	/* A protected mapping keeps no page across recycles: a resident page of a protected mapping costs
+	 * a page-table update (a hypercall on these VMs) in each of its two mprotects per input.
+	 * Measured: the larger arena's kept pages, protected with their mappings, made mprotect 6% of a
+	 * libFuzzer run (97 us a call, about 20 pages each); in a build without ASan (AFL++'s),
+	 * releasing the smaller arena's pages too ran a fixed set of inputs in 15% less CPU time. */
+	arena_init(&maps.small, base, OSMEM_EMU_MAPS_SMALL_ARENA, TRACK_OS_POISONS, false);
 	arena_init(&maps.large, maps.small.end, OSMEM_EMU_MAPS_RESERVE - OSMEM_EMU_MAPS_SMALL_ARENA,
-		   false, false);
+		   false, TRACK_OS_POISONS);
 	maps.residency = osmem_emu_reserve(0, OSMEM_EMU_MAPS_RESERVE / maps.page);
 	maps.clean_for = osmem_emu_reserve(0, OSMEM_EMU_MAPS_RESERVE / maps.page);
 }
@@ -110,17 +135,19 @@ void *osmem_emu_maps_carve(size_t length)
 {
 	struct arena *arena;
 	char *mapping;
-	size_t size;
+	size_t size, guard;
 
 	reserve();
 	size = page_round(length);
 	arena = arena_of_size(size);
-	/* One page stays between two mappings: an overrun past a page end reports where the arena
-	 * poisons. */
-	if (!size || size > (size_t)(arena->end - arena->cursor) - maps.page)
+	/* Where the arena poisons, one poisoned page stays between two mappings: an overrun past a
+	 * page end reports. Elsewhere such a page would catch nothing: the next mapping, given back,
+	 * does. */
+	guard = arena->poisons ? maps.page : 0;
+	if (!size || size + guard > (size_t)(arena->end - arena->cursor))
 		return NULL;
 	mapping = arena->cursor;
-	arena->cursor += size + maps.page;
+	arena->cursor += size + guard;
 	if (arena->poisons) {
 		track_os_unpoison(mapping, size);
 		track_os_poison(mapping + size, maps.page);
@@ -139,20 +166,77 @@ bool osmem_emu_maps_poisons(void)
 	return TRACK_OS_POISONS;
 }
 
+static void protect(char *addr, size_t size, int prot)
+{
+	if (mprotect(addr, size, prot))
+		abort(); /* the range is ours and page-aligned: cannot fail */
+}
+
+static void protect_whole(struct arena *arena, char *addr, size_t size)
+{
+	protect(addr, size, PROT_NONE);
+	if (addr + size > arena->protected_end)
+		arena->protected_end = addr + size;
+}
+
+/* The pieces of one split from pieces[first] on, in address order: a piece per run of pages that
+ * are alike. */
+static void add_piece(struct arena *arena, size_t first, char *start, bool poisoned)
+{
+	struct piece *last = arena->piece_count > first ? &arena->pieces[arena->piece_count - 1] : NULL;
+
+	if (last && last->poisoned == poisoned)
+		last->length += maps.page;
+	else
+		arena->pieces[arena->piece_count++] = (struct piece){ start, maps.page, poisoned };
+}
+
+/* The first and last SPLIT_EDGE pages are asked about: the header and the pattern windows live
+ * there. The pages between are protected, whatever they hold: the recycle gives them back first. */
+static void give_back_split(struct arena *arena, char *addr, size_t size)
+{
+	size_t pages = size / maps.page, first_piece = arena->piece_count;
+	char *tail = addr + (pages - SPLIT_EDGE) * maps.page;
+	unsigned char head_in_core[SPLIT_EDGE], tail_in_core[SPLIT_EDGE];
+	struct piece *interior;
+
+	assert(pages > 2 * SPLIT_EDGE);
+	if (arena->piece_count + 2 * SPLIT_EDGE + 1 > SPLIT_MAX_PIECES ||
+	    mincore(addr, SPLIT_EDGE * maps.page, head_in_core) ||
+	    mincore(tail, SPLIT_EDGE * maps.page, tail_in_core)) {
+		protect_whole(arena, addr, size);
+		arena->release_all = true;
+		return;
+	}
+	for (size_t i = 0; i < SPLIT_EDGE; i++)
+		add_piece(arena, first_piece, addr + i * maps.page, head_in_core[i] & 1);
+	add_piece(arena, first_piece, addr + SPLIT_EDGE * maps.page, false);
+	interior = &arena->pieces[arena->piece_count - 1];
+	interior->length = (size_t)(tail - interior->start);
+	for (size_t i = 0; i < SPLIT_EDGE; i++)
+		add_piece(arena, first_piece, tail + i * maps.page, tail_in_core[i] & 1);
+	for (size_t i = first_piece; i < arena->piece_count; i++) {
+		const struct piece *piece = &arena->pieces[i];
+
+		if (piece->poisoned)
+			track_os_poison(piece->start, piece->length);
+		else
+			protect(piece->start, piece->length, PROT_NONE);
+	}
+}
+
 void osmem_emu_maps_give_back(void *addr, size_t length)
 {
 	size_t size = page_round(length);
 	struct arena *arena = arena_of_size(size);
 
 	assert(arena_owns(arena, addr) && (char *)addr + size <= arena->cursor);
-	if (arena->poisons) {
+	if (arena->poisons)
 		track_os_poison(addr, size);
-		return;
-	}
-	if (mprotect(addr, size, PROT_NONE))
-		abort(); /* the range is ours and page-aligned: cannot fail */
-	if ((char *)addr + size > arena->protected_end)
-		arena->protected_end = (char *)addr + size;
+	else if (arena->splits)
+		give_back_split(arena, addr, size);
+	else
+		protect_whole(arena, addr, size);
 }
 
 /* Reads a page the tools were told is gone, as the kernel would; a dirty page is usually dirty
@@ -300,21 +384,76 @@ static void zero_used(const struct arena *arena, size_t used)
 		give_back_cold(arena, pages);
 }
 
+/* A kept page reads as zero again, and is no longer poisoned. */
+static void recycle_kept_page(char *page)
+{
+	maps.stats.pages_checked++;
+	track_os_unpoison(page, maps.page);
+	if (!page_reads_zero(page, maps.page)) {
+		maps.stats.pages_zeroed++;
+		memset(page, 0, maps.page);
+	}
+}
+
+/* The pieces of split mappings are memory again and read as zero: the kept pages zeroed in place
+ * (only they can hold a page: no mincore of a used part that can be tens of GiB), the protected
+ * runs lifted, which costs no page-table update as they hold none. Every page kept is counted, once
+ * per recycle; past the resident bound all of them go back to the kernel. */
+static void recycle_pieces(struct arena *arena)
+{
+	for (size_t i = 0; i < arena->piece_count; i++) {
+		const struct piece *piece = &arena->pieces[i];
+
+		if (!piece->poisoned) {
+			give_back_pages(arena, (size_t)(piece->start - arena->base) / maps.page,
+					piece->length / maps.page);
+			protect(piece->start, piece->length, PROT_READ | PROT_WRITE);
+			continue;
+		}
+		for (size_t offset = 0; offset < piece->length; offset += maps.page)
+			recycle_kept_page(piece->start + offset);
+		arena->kept_pages += piece->length / maps.page;
+	}
+	if (arena->kept_pages * maps.page > OSMEM_EMU_MAPS_RESIDENT_MAX) {
+		give_back_pages(arena, 0, (size_t)(arena->high_water - arena->base) / maps.page);
+		arena->kept_pages = 0;
+		arena->high_water = arena->base;
+	}
+}
+
+/* release_all: every page goes back, so the kept ones need only their poison lifted; the
+ * protected ones are lifted with the rest of [base, protected_end). */
+static void unpoison_pieces(const struct arena *arena)
+{
+	for (size_t i = 0; i < arena->piece_count; i++) {
+		if (arena->pieces[i].poisoned)
+			track_os_unpoison(arena->pieces[i].start, arena->pieces[i].length);
+	}
+}
+
 static void arena_recycle(struct arena *arena)
 {
 	size_t used = (size_t)(arena->cursor - arena->base);
 
 	if (!used)
 		return;
-	/* Pages first, protection after: a page still there when the protection changes costs a
-	 * page-table update (a hypercall here); an arena that protects keeps none. */
-	zero_used(arena, used);
-	if (arena->protected_end > arena->base &&
-	    mprotect(arena->base, (size_t)(arena->protected_end - arena->base),
-		     PROT_READ | PROT_WRITE))
-		abort();
+	if (arena->cursor > arena->high_water)
+		arena->high_water = arena->cursor;
+	if (arena->splits && !arena->release_all) {
+		recycle_pieces(arena);
+	} else {
+		unpoison_pieces(arena);
+		/* Pages first, protection after: a page still there when the protection changes
+		 * costs a page-table update (a hypercall here); a protected mapping keeps none. */
+		zero_used(arena, used);
+	}
+	if (arena->protected_end > arena->base)
+		protect(arena->base, (size_t)(arena->protected_end - arena->base),
+			PROT_READ | PROT_WRITE);
 	arena->protected_end = arena->base;
 	arena->cursor = arena->base;
+	arena->release_all = false;
+	arena->piece_count = 0;
 }
 
 void osmem_emu_maps_recycle(void)

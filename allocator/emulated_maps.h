@@ -7,8 +7,8 @@
  *
  * - a mapping given back stays out of use until the next recycle, and any access to it is
  *   reported: ASan poisoning where ASan runs (mappings up to 16 MiB, in an arena of 2 GiB),
- *   PROT_NONE elsewhere and for larger mappings, whose shadow would cost more to write than one
- *   mprotect (sanitizers/track.h);
+ *   PROT_NONE elsewhere and for most of a larger mapping, whose shadow would cost more to write
+ *   than one mprotect (sanitizers/track.h);
  * - recycling makes every page the input dirtied read as zero again, as a fresh mmap would: it
  *   asks the kernel which pages of the used part are resident (mincore, no TLB flush) and zeroes
  *   those that are not zero. Its cost follows what the inputs touched, not the reserve's size
@@ -17,7 +17,9 @@
  * - a page an input dirtied stays resident, zeroed in place, until it stayed clean for a while
  *   (OSMEM_EMU_MAPS_COLD_AFTER recycles): a page fault costs 300 times a read of a clean page here.
  *   Only where given-back mappings are poisoned: a protected mapping's resident page costs a
- *   page-table update in both mprotects of every input, so there recycling gives every page back;
+ *   page-table update in both mprotects of every input, so there recycling gives every page back.
+ *   Where ASan runs, a larger mapping is split as it is given back: the resident pages at its two
+ *   ends are poisoned and kept, the rest protected (emulated_maps.c);
  * - the resident pages the reserve keeps between inputs are bounded (OSMEM_EMU_MAPS_RESIDENT_MAX):
  *   past the bound, recycling gives the used part back to the kernel instead (one madvise).
  *
@@ -48,6 +50,9 @@
  * ASan's high memory and Valgrind take it too. Aborts when the kernel gives nothing. */
 void *osmem_emu_reserve(uintptr_t hint, size_t length);
 #define OSMEM_EMU_MAPS_RESIDENT_MAX ((size_t)32 << 20) /* per arena */
+/* Where larger mappings are split: past this many pieces in one input, a mapping is protected whole
+ * and the next recycle gives every page of the larger arena back (emulated_maps.c). */
+#define OSMEM_EMU_MAPS_SPLIT_MAX_PIECES 256
 /* A resident page found clean at this many recycles in a row is cold; cold pages go back to the
  * kernel once at least COLD_BATCH of them gathered in the used part (emulated_maps.c says why). */
 #define OSMEM_EMU_MAPS_COLD_AFTER 8
@@ -61,8 +66,9 @@ void *osmem_emu_maps_carve(size_t length);
 bool osmem_emu_maps_owns(const void *addr);
 
 /* True where given-back mappings up to OSMEM_EMU_MAPS_POISON_MAX are poisoned (the emulated OS was
- * built with ASan's runtime and without osmem's own annotations), false where they are protected.
- * Only an arena that poisons keeps pages across recycles. */
+ * built with ASan's runtime and without osmem's own annotations), and the larger ones split (their
+ * touched ends poisoned, the rest protected); false where all are protected. Only where it is true
+ * are pages kept across recycles. */
 bool osmem_emu_maps_poisons(void);
 
 /* A carved mapping is given back whole: every access to it reports until the next recycle. */

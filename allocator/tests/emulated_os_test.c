@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -91,27 +92,39 @@ static char *dirty_mapping_then_reset(size_t length, struct osmem_emu_maps_stats
 	return p;
 }
 
-/* Past the resident bound the reserve goes back to the kernel instead of being zeroed in place. */
+/* Past the resident bound the smaller mappings' arena goes back to the kernel (one madvise)
+ * instead of being zeroed in place. */
 static void released_reserve_reads_zero(void)
 {
-	size_t length = OSMEM_EMU_MAPS_RESIDENT_MAX + PAGE;
+	size_t length = OSMEM_EMU_MAPS_POISON_MAX, count = OSMEM_EMU_MAPS_RESIDENT_MAX / length + 1;
 	struct osmem_emu_maps_stats before, after;
-	char *p = dirty_mapping_then_reset(length, &before);
+	char *p[OSMEM_EMU_MAPS_RESIDENT_MAX / OSMEM_EMU_MAPS_POISON_MAX + 1];
 
-	CHECK(p);
+	for (size_t i = 0; i < count; i++) {
+		p[i] = map(length);
+		CHECK(p[i]);
+		memset(p[i], 0x5a, length);
+		CHECK_EQ(osmem_os_munmap(p[i], length), 0);
+	}
+	osmem_emu_maps_get_stats(&before);
+	osmem_emu_reset();
 	osmem_emu_maps_get_stats(&after);
 	CHECK_EQ(after.releases, before.releases + 1);
-	p = map(length);
-	CHECK(p && reads_zero(p, length));
-	CHECK_EQ(osmem_os_munmap(p, length), 0);
+	for (size_t i = 0; i < count; i++) {
+		CHECK_EQ((uintptr_t)map(length), (uintptr_t)p[i]);
+		CHECK(reads_zero(p[i], length));
+		CHECK_EQ(osmem_os_munmap(p[i], length), 0);
+	}
 }
 
-/* mincore's answer for the page at p (a failed call reads as not resident). */
+/* mincore's answer for the page p lies in. */
 static bool resident(const char *p)
 {
 	unsigned char in_core = 0;
 
-	return mincore((void *)p, PAGE, &in_core) == 0 && (in_core & 1);
+	if (mincore((void *)((uintptr_t)p / PAGE * PAGE), PAGE, &in_core))
+		abort(); /* the test's own mapping, page-aligned: cannot fail */
+	return in_core & 1;
 }
 
 /* Where given-back mappings are poisoned (the fuzzers' ASan builds: emulated_os_test_asan_ubsan),
@@ -146,8 +159,8 @@ static void cold_pages_go_back_hot_ones_stay(void)
 }
 
 /* A protected mapping keeps no page across a recycle: each resident page would cost a page-table
- * update in both of its mprotects in every input. The larger ones are always protected; the
- * smaller ones where the build does not poison them. */
+ * update in both of its mprotects in every input: where ASan does not run, every mapping is
+ * protected whole. */
 static void protected_mapping_keeps_no_page(size_t length)
 {
 	struct osmem_emu_maps_stats before, after;
@@ -164,9 +177,39 @@ static void protected_mapping_keeps_no_page(size_t length)
 
 static void protected_mappings_keep_no_pages(void)
 {
+	if (osmem_emu_maps_poisons())
+		return; /* larger_mapping_keeps_touched_ends */
 	protected_mapping_keeps_no_page(LARGE_MAPPING);
+	protected_mapping_keeps_no_page(SMALL_MAPPING);
+}
+
+/* Where ASan runs, a larger mapping given back keeps the touched pages at its two ends, where the
+ * header and the pattern windows are: poisoned until the recycle, then zeroed in place (the next
+ * input's first touch of them takes no page fault). The rest is protected and given back at the
+ * recycle, whatever it holds; nothing stays poisoned for the next input. Here every page but the
+ * second is dirty: the first page is a piece of its own, the second starts the protected run. */
+static void larger_mapping_keeps_touched_ends(void)
+{
+	size_t length = LARGE_MAPPING;
+	char *p;
+
 	if (!osmem_emu_maps_poisons())
-		protected_mapping_keeps_no_page(SMALL_MAPPING);
+		return; /* protected_mappings_keep_no_pages */
+	osmem_emu_reset();
+	p = map(length);
+	CHECK(p);
+	memset(p, 0x5a, length);
+	CHECK_EQ(madvise(p + PAGE, PAGE, MADV_DONTNEED), 0);
+	CHECK_EQ(osmem_os_munmap(p, length), 0);
+	osmem_emu_reset();
+	CHECK(resident(p) && resident(p + length - 1));
+	CHECK(!resident(p + PAGE) && !resident(p + 2 * PAGE) && !resident(p + length / 2) &&
+	      !resident(p + length - 1 - 4 * PAGE));
+	CHECK_EQ((uintptr_t)map(length), (uintptr_t)p);
+	CHECK(reads_zero(p, length));
+	memset(p, 0x5a, length); /* ASan checks the whole range: nothing is left poisoned */
+	CHECK_EQ(osmem_os_munmap(p, length), 0);
+	osmem_emu_reset();
 }
 
 /* munmap takes back exactly one whole live mapping: its address and the length mmap was given. */
@@ -236,14 +279,17 @@ static void write_after_munmap(char *p)
 }
 
 /* Runs access(p) in a child on a mapping just given back: the kernel would fault (under UBSan or
- * MSan their handler reports the SEGV), ASan reports. */
-static bool access_is_reported(size_t length, void (*access)(char *p))
+ * MSan their handler reports the SEGV), ASan reports. `touched`: the mapping's first page was
+ * written before (the larger arena keeps such pages, poisoned, where ASan runs). */
+static bool access_is_reported(size_t length, bool touched, void (*access)(char *p))
 {
 	char *p = map(length), report[16384] = "";
 	int pipe_fds[2], status;
 	ssize_t got;
 	pid_t child;
 
+	if (p && touched)
+		p[0] = 1;
 	if (!p || osmem_os_munmap(p, length) || pipe(pipe_fds))
 		return false;
 	fflush(NULL);
@@ -271,16 +317,79 @@ static bool access_is_reported(size_t length, void (*access)(char *p))
 	return false;
 }
 
+/* The read lands on the first page, the write on the second: with `touched`, a page the larger
+ * arena kept and one it protected. */
 static void read_after_munmap_is_reported(void)
 {
-	CHECK(access_is_reported(SMALL_MAPPING, read_after_munmap));
-	CHECK(access_is_reported(LARGE_MAPPING, read_after_munmap));
+	for (int touched = 0; touched < 2; touched++) {
+		CHECK(access_is_reported(SMALL_MAPPING, touched, read_after_munmap));
+		CHECK(access_is_reported(LARGE_MAPPING, touched, read_after_munmap));
+	}
 }
 
 static void write_after_munmap_is_reported(void)
 {
-	CHECK(access_is_reported(SMALL_MAPPING, write_after_munmap));
-	CHECK(access_is_reported(LARGE_MAPPING, write_after_munmap));
+	for (int touched = 0; touched < 2; touched++) {
+		CHECK(access_is_reported(SMALL_MAPPING, touched, write_after_munmap));
+		CHECK(access_is_reported(LARGE_MAPPING, touched, write_after_munmap));
+	}
+}
+
+/* Maps a larger mapping, touches its first and last byte, gives it back. */
+static char *touch_larger_mapping(void)
+{
+	char *p = map(LARGE_MAPPING);
+
+	if (p) {
+		p[0] = 1;
+		p[LARGE_MAPPING - 1] = 1;
+		if (osmem_os_munmap(p, LARGE_MAPPING))
+			return NULL;
+	}
+	return p;
+}
+
+/* Past OSMEM_EMU_MAPS_SPLIT_MAX_PIECES pieces in one input, the next mapping is protected whole,
+ * and the recycle gives every page of the larger arena back, the kept ones too. */
+static void too_many_pieces_give_all_back(void)
+{
+	char *first, *p = NULL;
+
+	if (!osmem_emu_maps_poisons())
+		return;
+	osmem_emu_reset();
+	first = touch_larger_mapping(); /* three pieces each: kept, protected, kept */
+	for (int i = 1; i < OSMEM_EMU_MAPS_SPLIT_MAX_PIECES / 3 + 1; i++)
+		p = touch_larger_mapping();
+	CHECK(first && p);
+	CHECK(access_is_reported(LARGE_MAPPING, true, read_after_munmap));
+	osmem_emu_reset();
+	CHECK(!resident(first) && !resident(p) && !resident(p + LARGE_MAPPING - 1));
+	CHECK_EQ((uintptr_t)map(LARGE_MAPPING), (uintptr_t)first);
+	CHECK(reads_zero(first, LARGE_MAPPING));
+	CHECK_EQ(osmem_os_munmap(first, LARGE_MAPPING), 0);
+	osmem_emu_reset();
+}
+
+/* The pages the split keeps are counted at each recycle; past OSMEM_EMU_MAPS_RESIDENT_MAX of them,
+ * the recycle gives them all back. */
+static void kept_pages_are_bounded(void)
+{
+	size_t recycles = 2 * (OSMEM_EMU_MAPS_RESIDENT_MAX / PAGE / 2 + 1);
+	bool released = false;
+
+	if (!osmem_emu_maps_poisons())
+		return;
+	for (size_t i = 0; i < recycles && !released; i++) {
+		char *p;
+
+		osmem_emu_reset();
+		p = touch_larger_mapping();
+		CHECK(p);
+		osmem_emu_reset();
+		released = !resident(p);
+	}
+	CHECK(released);
 }
 
 static const struct test_case cases[] = {
@@ -295,6 +404,9 @@ static const struct test_case cases[] = {
 	TEST(write_after_munmap_is_reported),
 	TEST(cold_pages_go_back_hot_ones_stay),
 	TEST(protected_mappings_keep_no_pages),
+	TEST(larger_mapping_keeps_touched_ends),
+	TEST(too_many_pieces_give_all_back),
+	TEST(kept_pages_are_bounded),
 };
 
 int main(void)
