@@ -36,6 +36,12 @@ apply_to = function)")
 #define MODEL_UNCHECKED_BEGIN
 #define MODEL_UNCHECKED_END
 #endif
+/* Keeps the compiler from turning a copy loop back into a call of the (intercepted) memmove. */
+#if defined(__clang__)
+#define MODEL_NO_MEM_BUILTINS __attribute__((no_builtin("memmove", "memcpy")))
+#else
+#define MODEL_NO_MEM_BUILTINS
+#endif
 
 /* Harness limits, far above what an input of 512 ops can build. */
 #define MODEL_MAX_BLOCKS 4096
