@@ -443,6 +443,10 @@ static void arena_recycle(struct arena *arena)
 		recycle_pieces(arena);
 	} else {
 		unpoison_pieces(arena);
+		/* Mappings go back in any order: a split one may lie past the last one protected
+		 * whole. Lifting the whole used part costs no more once its pages are gone. */
+		if (arena->release_all)
+			arena->protected_end = arena->cursor;
 		/* Pages first, protection after: a page still there when the protection changes
 		 * costs a page-table update (a hypercall here); a protected mapping keeps none. */
 		zero_used(arena, used);

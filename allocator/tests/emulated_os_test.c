@@ -350,24 +350,31 @@ static char *touch_larger_mapping(void)
 }
 
 /* Past OSMEM_EMU_MAPS_SPLIT_MAX_PIECES pieces in one input, the next mapping is protected whole,
- * and the recycle gives every page of the larger arena back, the kept ones too. */
+ * and the recycle gives every page of the larger arena back, the kept ones too, and lifts every
+ * protection: here the mapping protected whole lies below one split before it. */
 static void too_many_pieces_give_all_back(void)
 {
-	char *first, *p = NULL;
+	char *low, *high, *p = NULL;
 
 	if (!osmem_emu_maps_poisons())
 		return;
 	osmem_emu_reset();
-	first = touch_larger_mapping(); /* three pieces each: kept, protected, kept */
-	for (int i = 1; i < OSMEM_EMU_MAPS_SPLIT_MAX_PIECES / 3 + 1; i++)
+	low = map(LARGE_MAPPING);
+	/* Three pieces each (kept, protected, kept): the last of them still split, `low` past the
+	 * bound (a split may take five). */
+	high = touch_larger_mapping();
+	for (int i = 1; i < OSMEM_EMU_MAPS_SPLIT_MAX_PIECES / 3 - 1; i++)
 		p = touch_larger_mapping();
-	CHECK(first && p);
-	CHECK(access_is_reported(LARGE_MAPPING, true, read_after_munmap));
+	CHECK(low && high && p);
+	low[0] = 1;
+	CHECK_EQ(osmem_os_munmap(low, LARGE_MAPPING), 0);
 	osmem_emu_reset();
-	CHECK(!resident(first) && !resident(p) && !resident(p + LARGE_MAPPING - 1));
-	CHECK_EQ((uintptr_t)map(LARGE_MAPPING), (uintptr_t)first);
-	CHECK(reads_zero(first, LARGE_MAPPING));
-	CHECK_EQ(osmem_os_munmap(first, LARGE_MAPPING), 0);
+	CHECK(!resident(low) && !resident(high) && !resident(p) && !resident(p + LARGE_MAPPING - 1));
+	CHECK_EQ((uintptr_t)map(LARGE_MAPPING), (uintptr_t)low);
+	CHECK_EQ((uintptr_t)map(LARGE_MAPPING), (uintptr_t)high);
+	CHECK(reads_zero(low, LARGE_MAPPING) && reads_zero(high, LARGE_MAPPING));
+	CHECK_EQ(osmem_os_munmap(low, LARGE_MAPPING), 0);
+	CHECK_EQ(osmem_os_munmap(high, LARGE_MAPPING), 0);
 	osmem_emu_reset();
 }
 
