@@ -52,7 +52,7 @@ struct piece {
 /* A part of the reserve carved from its start, one mapping after the other. */
 struct arena {
 	char *base, *cursor, *end; /* carved: [base, cursor) */
-	char *protected_end;       /* [base, protected_end) may hold PROT_NONE pages */
+	char *protected_end;       /* [base, protected_end) may hold PROT_NONE pages (pieces aside) */
 	bool poisons;              /* given-back pages are poisoned, not protected */
 	bool keeps_pages;          /* recycling keeps dirtied pages resident (zeroed in place) */
 	bool splits;               /* given-back mappings are split into pieces (above) */
