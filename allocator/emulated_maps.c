@@ -385,14 +385,12 @@ static void zero_used(const struct arena *arena, size_t used)
 }
 
 /* A kept page reads as zero again, and is no longer poisoned. */
-static void recycle_kept_page(char *page)
+static void recycle_kept_page(const struct arena *arena, char *page)
 {
 	maps.stats.pages_checked++;
 	track_os_unpoison(page, maps.page);
-	if (!page_reads_zero(page, maps.page)) {
-		maps.stats.pages_zeroed++;
-		memset(page, 0, maps.page);
-	}
+	if (!page_reads_zero(page, maps.page))
+		zero_page(arena, page);
 }
 
 /* The pieces of split mappings are memory again and read as zero: the kept pages zeroed in place
@@ -411,7 +409,7 @@ static void recycle_pieces(struct arena *arena)
 			continue;
 		}
 		for (size_t offset = 0; offset < piece->length; offset += maps.page)
-			recycle_kept_page(piece->start + offset);
+			recycle_kept_page(arena, piece->start + offset);
 		arena->kept_pages += piece->length / maps.page;
 	}
 	if (arena->kept_pages * maps.page > OSMEM_EMU_MAPS_RESIDENT_MAX) {
