@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/bench-fuzz, one quick run with prebuilt in-process fuzzers (--prebuilt): it runs each of
-# them, fuzzing and replaying one input set, reads libFuzzer's statistics and prints the table
-# (exec/s, ratios, floor) and the command of every figure; a missing binary or another command with --prebuilt is a one-line error.
+# them, fuzzing, replaying one input set and two at once on the same work, reads libFuzzer's
+# statistics and prints the table (exec/s, ratios, floor), the scaling and the command of every
+# figure; a missing binary or another command with --prebuilt is a one-line error.
 # usage: bench_fuzz_smoke_test.sh BENCH_FUZZ OSMEM_FUZZER FLOOR_FUZZER
 set -uo pipefail
 [ $# -eq 3 ] || { echo "usage: bench_fuzz_smoke_test.sh BENCH_FUZZ OSMEM_FUZZER FLOOR_FUZZER" >&2; exit 2; }
@@ -26,7 +27,11 @@ row=$(grep -E '^same inputs in-process \(exec/CPU s\) ' "$tmp/log")
 	fail "no row with two rates and a ratio for the replay command: '$row'"
 grep -qE '^replay: [0-9]+ inputs in ' "$tmp/log" || fail "the replay's input set is not named"
 grep -qE '^floor \(bump allocator.* [0-9,]+/s$' "$tmp/log" || fail "no floor rate"
-grep -q "inprocess now: $tmp/bins/now -max_total_time=2 " "$tmp/log" || fail "the command of the figure is not printed"
+grep -q "inprocess now: setarch -R $tmp/bins/now -max_total_time=1 -seed=S " "$tmp/log" || fail "the command of the figure is not printed"
+grep -qE '^  2 in-process fuzzers at once, same inputs: [0-9.]+x one process$' "$tmp/log" ||
+	fail "no scaling figure"
+grep -qE '^scaling: [0-9,]+ runs in [0-9.]+ s alone, twice in [0-9.]+ s at once$' "$tmp/log" ||
+	fail "the scaling's runs and times are not printed"
 
 rm "$tmp/bins/floor"
 "$bench" --prebuilt "$tmp/bins" >"$tmp/log" 2>&1
@@ -35,7 +40,7 @@ status=$?
 	fail "a missing prebuilt binary: exit $status, $(cat "$tmp/log")"
 "$bench" --prebuilt "$tmp/bins" --only own >"$tmp/log" 2>&1
 status=$?
-[ "$status" -eq 2 ] && grep -qx "bench-fuzz: error: --prebuilt measures inprocess and replay only" "$tmp/log" ||
+[ "$status" -eq 2 ] && grep -qx "bench-fuzz: error: --prebuilt measures inprocess, replay, scaling only" "$tmp/log" ||
 	fail "--prebuilt with --only own: exit $status, $(cat "$tmp/log")"
 
 [ "$failures" -eq 0 ] && echo "PASS" || exit 1
