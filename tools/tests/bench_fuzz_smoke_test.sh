@@ -28,6 +28,8 @@ row=$(grep -E '^same inputs in-process \(exec/CPU s\) ' "$tmp/log")
 grep -qE '^replay: [0-9]+ inputs in ' "$tmp/log" || fail "the replay's input set is not named"
 grep -qE '^floor \(bump allocator.* [0-9,]+/s$' "$tmp/log" || fail "no floor rate"
 grep -q "inprocess now: setarch -R $tmp/bins/now -max_total_time=1 -seed=S " "$tmp/log" || fail "the command of the figure is not printed"
+[ "$(grep -cE '^\[in-process, seed [123]\] baseline [0-9,]+/s, now [0-9,]+/s, floor [0-9,]+/s, load ' "$tmp/log")" -eq 3 ] ||
+	fail "no progress line with the three fuzzers' rates for each of the three seeds"
 grep -qE '^  2 in-process fuzzers at once, same inputs: [0-9.]+x one process$' "$tmp/log" ||
 	fail "no scaling figure"
 grep -qE '^scaling: [0-9,]+ runs in [0-9.]+ s alone, twice in [0-9.]+ s at once$' "$tmp/log" ||
