@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "osmem_testing.h"
 
-#include <stddef.h>
-#include <string.h>
-
 #include "heap.h"
 #include "sanitizers/track.h"
 
@@ -28,23 +25,6 @@ static void forget_live_blocks(void)
 }
 #endif
 
-/* The mapped table is 256 KiB of the state's 260, cleared for every fuzz input. A table that counts
- * no entry holds none (removals leave no tombstones, and the count never falls short of the
- * entries), so then everything but the table is cleared. */
-static void clear_state(void)
-{
-	char *state = (char *)&osmem_state;
-	size_t table = offsetof(struct osmem_state, mapped.table);
-	size_t after = table + sizeof(osmem_state.mapped.table);
-
-	if (osmem_state.mapped.table_count) {
-		osmem_state = (struct osmem_state){ 0 };
-		return;
-	}
-	memset(state, 0, table);
-	memset(state + after, 0, sizeof(osmem_state) - after);
-}
-
 void osmem_testing_reset(void)
 {
 	TRACK_ALLOCATOR_SCOPE();
@@ -52,7 +32,7 @@ void osmem_testing_reset(void)
 #if OSMEM_TRACK_KEEPS_BLOCKS
 	forget_live_blocks();
 #endif
-	clear_state();
+	osmem_state = (struct osmem_state){ 0 };
 }
 
 void osmem_testing_reseal(void *payload)

@@ -266,34 +266,6 @@ static void reason_is_truncated_to_buffer(void)
 	osmem_testing_reset();
 }
 
-static size_t mapped_table_entries(void)
-{
-	size_t entries = 0;
-
-	for (size_t slot = 0; slot < MAPPED_TABLE_SLOTS; slot++)
-		entries += osmem_state.mapped.table[slot] != NULL;
-	return entries;
-}
-
-/* osmem_testing_reset clears the mapped table only when it counts entries: both ways, nothing of
- * the last input is left. */
-static void reset_leaves_no_mapped_entry(void)
-{
-	build_heap();
-	CHECK_EQ(mapped_table_entries(), 2);
-	osmem_testing_reset(); /* m1 and m2 still live */
-	CHECK_EQ(mapped_table_entries(), 0);
-	CHECK(!osmem_state.head && !osmem_state.mapped.head && !osmem_state.mapped.table_count);
-	osmem_emu_reset();
-	m1 = os_malloc(200000);
-	a = os_malloc(100);
-	os_free(m1);
-	CHECK_EQ(mapped_table_entries(), 0);
-	osmem_testing_reset(); /* the table is empty: only the rest is cleared */
-	CHECK(!osmem_state.head && !osmem_state.tail && !osmem_state.end);
-	CHECK(!osmem_state.mapped.count && !osmem_state.mapped.bytes && !osmem_state.index.count);
-}
-
 static const struct test_case cases[] = {
 	TEST(healthy_heaps_pass),
 	TEST(broken_prev_link),
@@ -316,7 +288,6 @@ static const struct test_case cases[] = {
 	TEST(bin_bitmap_disagrees),
 	TEST(footprint_is_heap_plus_mapped_bytes),
 	TEST(reason_is_truncated_to_buffer),
-	TEST(reset_leaves_no_mapped_entry),
 };
 
 int main(void)
