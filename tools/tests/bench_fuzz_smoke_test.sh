@@ -35,6 +35,20 @@ grep -qE '^  2 in-process fuzzers at once, same inputs: [0-9.]+x one process$' "
 grep -qE '^scaling: [0-9,]+ runs in [0-9.]+ s alone, twice in [0-9.]+ s at once$' "$tmp/log" ||
 	fail "the scaling's runs and times are not printed"
 
+# A machine that does not let a process turn randomisation off (a container's seccomp profile):
+# a note says so, and the in-process figures are measured with it on.
+mkdir -p "$tmp/no-personality"
+printf '#!/bin/sh\necho "setarch: failed to set personality to x86_64: Operation not permitted" >&2\nexit 1\n' \
+	>"$tmp/no-personality/setarch"
+chmod +x "$tmp/no-personality/setarch"
+PATH="$tmp/no-personality:$PATH" "$bench" --prebuilt "$tmp/bins" --time 2s --only inprocess >"$tmp/log" 2>&1
+status=$?
+[ "$status" -eq 0 ] || fail "without setarch -R: exit $status, wanted 0"
+grep -qx "note: setarch -R fails here (setarch: failed to set personality to x86_64: Operation not permitted): randomisation stays on, and each in-process figure moves with the inputs its run happens to make" "$tmp/log" ||
+	fail "without setarch -R: no note"
+grep -q "inprocess now: $tmp/bins/now -max_total_time=1 -seed=S " "$tmp/log" ||
+	fail "without setarch -R: the in-process command is not run without it"
+
 rm "$tmp/bins/floor"
 "$bench" --prebuilt "$tmp/bins" >"$tmp/log" 2>&1
 status=$?
