@@ -32,7 +32,7 @@ grep -q "inprocess now: setarch -R $tmp/bins/now -max_total_time=1 -seed=S " "$t
 	fail "no progress line with the three fuzzers' rates for each of the three seeds"
 grep -qE '^  2 in-process fuzzers at once, same inputs: [0-9.]+x one process$' "$tmp/log" ||
 	fail "no scaling figure"
-grep -qE '^scaling: [0-9,]+ runs in [0-9.]+ s alone, twice in [0-9.]+ s at once$' "$tmp/log" ||
+grep -qE '^scaling: [0-9,]+ runs: alone [0-9.]+ s and [0-9.]+ s, two at once [0-9.]+ s and [0-9.]+ s \(the shortest of each counts\)$' "$tmp/log" ||
 	fail "the scaling's runs and times are not printed"
 
 # A machine that does not let a process turn randomisation off (a container's seccomp profile):
