@@ -26,6 +26,8 @@ row=$(grep -E '^same inputs in-process \(exec/CPU s\) ' "$tmp/log")
 [[ $row =~ [0-9,]+/s\ +[0-9,]+/s\ +[0-9.]+x\ +-$ ]] ||
 	fail "no row with two rates and a ratio for the replay command: '$row'"
 grep -qE '^replay: [0-9]+ inputs in ' "$tmp/log" || fail "the replay's input set is not named"
+grep -qE "^kernel's share of the replay's CPU time \(system calls, page faults\): baseline \(prebuilt\) [0-9]+%, now [0-9]+%$" "$tmp/log" ||
+	fail "no kernel share of the replay for each tree"
 grep -qE '^floor \(bump allocator.* [0-9,]+/s$' "$tmp/log" || fail "no floor rate"
 grep -q "inprocess now: setarch -R $tmp/bins/now -max_total_time=1 -seed=S " "$tmp/log" || fail "the command of the figure is not printed"
 [ "$(grep -cE '^\[in-process, seed [123]\] baseline [0-9,]+/s, now [0-9,]+/s, floor [0-9,]+/s, load ' "$tmp/log")" -eq 3 ] ||
