@@ -12,7 +12,12 @@
 
 #include "block_meta.h"
 
-#define MAPPED_TABLE_SLOTS 32768
+/* A build may shrink the table so that a few blocks reach the overflow path: the fuzz configs
+ * (.bazelrc) and //allocator/tests:mapped_overflow_test use 8 slots. */
+#ifndef OSMEM_MAPPED_TABLE_SLOTS
+#define OSMEM_MAPPED_TABLE_SLOTS 32768
+#endif
+#define MAPPED_TABLE_SLOTS OSMEM_MAPPED_TABLE_SLOTS
 #define MAPPED_TABLE_MAX (MAPPED_TABLE_SLOTS / 4 * 3)
 
 struct mapped_set {
