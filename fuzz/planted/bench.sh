@@ -11,7 +11,9 @@
 # once per libFuzzer seed (default 1 2 3). A run finds the bug when it stops on an oracle or
 # sanitizer failure (a libFuzzer timeout or out-of-memory stop does not count). The table gives,
 # per bug, how many seeds found it, the median wall-clock seconds to the first failure (runs
-# that found nothing count as not found in time) and the first failure line of the fastest run.
+# that found nothing count as not found in time), the median number of inputs run up to it (which
+# does not change with the machine's speed: in the fuzz configs one seed runs the same inputs every
+# time) and the first failure line of the fastest run.
 # The control row runs the unplanted fuzzer the same way: it must find nothing.
 set -uo pipefail
 
@@ -118,25 +120,28 @@ rows=()
 all_found=1
 echo "bench: fuzzing each variant from an empty corpus, ${time_secs}s per run, seeds: $seeds"
 for n in $variants; do
-	found=0 times="" best="" best_time="" execs_list=""
+	found=0 times="" runs="" best="" best_time=""
 	for seed in $seeds; do
 		read -r f t e line < <(run_once "$n" "$seed")
 		echo "bench:   bug $n seed $seed: $([[ $f == 1 ]] && echo "found in ${t}s" || echo "nothing in ${t}s") ($e runs) $line"
-		execs_list="$execs_list $e"
 		if ((f)); then
 			found=$((found + 1))
 			times="$times $t"
+			runs="$runs ${e/\?/999999999999}"
 			if [[ -z $best_time ]] || awk -v a="$t" -v b="$best_time" 'BEGIN { exit !(a < b) }'; then
 				best_time=$t best=$line
 			fi
 		else
 			# Not found counts as slower than any time limit for the median.
 			times="$times 999999"
+			runs="$runs 999999999999"
 			[[ -z $best ]] && best=$line
 		fi
 	done
 	med=$(tr ' ' '\n' <<<"$times" | grep . | median)
 	[[ $med == 999999* ]] && med="> $time_secs"
+	med_runs=$(tr ' ' '\n' <<<"$runs" | grep . | median)
+	if [[ $med_runs == 99999999* ]]; then med_runs="-"; else med_runs=$(printf '%.0f' "$med_runs"); fi
 	if ((n)); then
 		((found == nseeds)) || all_found=0
 		verdict=$([[ $found -gt 0 ]] && echo yes || echo no)
@@ -144,12 +149,12 @@ for n in $variants; do
 		verdict=$([[ $found -eq 0 ]] && echo "clean" || echo "FALSE ALARM")
 		((found == 0)) || all_found=0
 	fi
-	rows+=("$(printf '%-3s %-15s %-7s %-6s %-8s %s' "$n" "${name[$n]}" "$verdict" "$found/$nseeds" "$med" "${best:0:110}")")
+	rows+=("$(printf '%-3s %-15s %-7s %-6s %-8s %-11s %s' "$n" "${name[$n]}" "$verdict" "$found/$nseeds" "$med" "$med_runs" "${best:0:110}")")
 done
 
 echo
 echo "Planted-bug benchmark: libFuzzer + ASan + UBSan, empty corpus, $([[ $dict == 1 ]] && echo "dictionary, ")${time_secs}s limit, seeds $seeds"
-printf '%-3s %-15s %-7s %-6s %-8s %s\n' bug name found seeds median_s "first failure (fastest run)"
+printf '%-3s %-15s %-7s %-6s %-8s %-11s %s\n' bug name found seeds median_s median_runs "first failure (fastest run)"
 for r in "${rows[@]}"; do echo "$r"; done
 echo
 for n in $variants; do printf '%3s  %-15s %s\n' "$n" "${name[$n]}" "${description[$n]}"; done
