@@ -13,7 +13,7 @@
 #include "block_meta.h"
 
 /* A build may shrink the table so that a few blocks reach the overflow path: the fuzz configs
- * (.bazelrc) and //allocator/tests:mapped_overflow_test use 8 slots. */
+ * (.bazelrc) and //allocator/tests:mapped_overflow_test use 4 slots. */
 #ifndef OSMEM_MAPPED_TABLE_SLOTS
 #define OSMEM_MAPPED_TABLE_SLOTS 32768
 #endif

@@ -7,9 +7,9 @@
 set -euo pipefail  # also when run as `bash build.sh`, which ignores the #! flags
 cd "$SRC/osmem"
 
-# As in the Bazel fuzz configs (.bazelrc): an 8-slot mapped-block table, whose overflow a few
+# As in the Bazel fuzz configs (.bazelrc): a 4-slot mapped-block table, whose overflow a few
 # live mappings reach. Every object sees it: it sizes the allocator's state.
-CFLAGS="$CFLAGS -DOSMEM_MAPPED_TABLE_SLOTS=8"
+CFLAGS="$CFLAGS -DOSMEM_MAPPED_TABLE_SLOTS=4"
 
 # The harness with the emulated OS layer, as //fuzz:harness and //allocator:osmem_emulated build
 # it; the production OS layer and the other engines' mains stay out.

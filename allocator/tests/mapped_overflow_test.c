@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The mapped set past its lookup table (mapped_set.h), in a build whose table has 8 slots: the
- * 7th live mapped block overflows it, lookups then walk the list, and the table is rebuilt once
+/* The mapped set past its lookup table (mapped_set.h), in a build whose table has 4 slots: the
+ * 4th live mapped block overflows it, lookups then walk the list, and the table is rebuilt once
  * half of its limit is left. Through all of it every block is found, a bad pointer is still
  * refused, and the heap check passes. */
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include "allocator/tests/check.h"
 #include "allocator/tests/death.h"
 
-_Static_assert(MAPPED_TABLE_SLOTS == 8, "built with OSMEM_MAPPED_TABLE_SLOTS=8 (BUILD.bazel)");
+_Static_assert(MAPPED_TABLE_SLOTS == 4, "built with OSMEM_MAPPED_TABLE_SLOTS=4 (BUILD.bazel)");
 
 #define MAPPED 200000
 #define BLOCKS (MAPPED_TABLE_MAX + 4)
