@@ -73,7 +73,8 @@ static void overflowed_set_still_refuses_interior_pointers(void)
 	CHECK(set()->overflowed);
 	m = blocks[BLOCKS - 1];
 	CHECK(dies_with(call_free, m + 4096, fault_line("invalid pointer", m + 4096, "os_free")));
-	CHECK(dies_with(call_free, blocks[0] + 8, fault_line("invalid pointer", blocks[0] + 8, "os_free")));
+	m = blocks[0] + 8;
+	CHECK(dies_with(call_free, m, fault_line("invalid pointer", m, "os_free")));
 }
 
 static void realloc_of_an_overflowed_block_moves_it(void)
@@ -88,8 +89,9 @@ static void realloc_of_an_overflowed_block_moves_it(void)
 	CHECK(heap_ok(0));
 }
 
-/* Down to half the limit the table is rebuilt from the list: every live block in it again, none of
- * the freed ones, and the check of the table is back on (heap_check.c skips it while overflowed). */
+/* Down to half the limit the table is rebuilt from the list: every live block in it again, none
+ * of the freed ones, and the check of the table is back on (heap_check.c skips it while
+ * overflowed). */
 static void table_is_rebuilt_at_half_its_limit(void)
 {
 	size_t left = MAPPED_TABLE_MAX / 2;
