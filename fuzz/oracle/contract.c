@@ -126,7 +126,7 @@ static void check_heap_bound(size_t live_bytes)
 			  emu.brk_offset, state.peak_live_bytes, HEAP_BOUND_FACTOR, HEAP_BOUND_SLACK);
 }
 
-void contract_check_after_op(bool coalesced, size_t live_bytes)
+void contract_check_after_op(bool coalesced, bool heap_unchanged, size_t live_bytes)
 {
 	struct osmem_emu_stats emu;
 	char why[256];
@@ -136,7 +136,7 @@ void contract_check_after_op(bool coalesced, size_t live_bytes)
 		fuzz_fail_rule(RULE_OUTSIDE_MUNMAP, "munmap of something that was not a whole live mapping");
 	if (state.heap_bound)
 		check_heap_bound(live_bytes);
-	if (state.target->heap_check &&
+	if (state.target->heap_check && !heap_unchanged &&
 	    state.target->heap_check(coalesced && state.target->follows_osmem_contract
 					     ? OSMEM_CHECK_COALESCED : 0,
 				     why, sizeof(why)))

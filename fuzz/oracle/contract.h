@@ -48,9 +48,10 @@ struct request contract_request(size_t nmemb, size_t size, size_t threshold);
 bool contract_heap_sized(const struct request *request);
 
 /* After every op: no bad munmap; the target's own heap checker (osmem_heap_check, with
- * OSMEM_CHECK_COALESCED when `coalesced`); for targets that neither the checker nor the contract
- * model walk, a bound of heap bytes against the peak of live bytes. */
-void contract_check_after_op(bool coalesced, size_t live_bytes);
+ * OSMEM_CHECK_COALESCED when `coalesced`) unless `heap_unchanged` (the op neither called the target
+ * nor wrote memory since the checker last passed); for targets that neither the checker nor the
+ * contract model walk, a bound of heap bytes against the peak of live bytes. */
+void contract_check_after_op(bool coalesced, bool heap_unchanged, size_t live_bytes);
 
 /* After every block was freed: nothing mapped, no bad munmap. */
 void contract_check_end(void);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Oracle self-test: each injected bug (target_buggy.c) must stop the harness with the rule that
-# catches it; with no bug, every seed passes. usage: oracle_test.sh REPLAY_BINARY CORPUS_DIR
+# catches it; with no bug, every seed passes.
+# usage: oracle_test.sh REPLAY_BINARY CORPUS_DIR INPUTS_DIR
 set -uo pipefail
-replay=$1 corpus=$2
+replay=$1 corpus=$2 inputs=$3
 passed=0 failed=0
 
 # bug | seed | text the failure line must contain (blackbox_*: the target without heap checker,
@@ -46,14 +47,21 @@ skip_cases=(
 	"leak_mapped|mmap_threshold|free of a mapped block: munmap(header, 32 + ALIGN(size))|end (leaks): [leak at end] 1 mappings still live"
 )
 
+# Inputs of their own (INPUTS_DIR/NAME.bin, `optrace encode` of NAME.trace beside it): bug | name |
+# text. check_after_check: a check right after a check is skipped (nothing changed between them),
+# never one after a call: the op that reports the scribbled byte is the last check, not the end.
+input_cases=(
+	"scribble|check_after_check|op 5 check(): [payload integrity] slot 1"
+)
+
 expect_caught() {
-	local bug=$1 seed=$2 want=$3 model=$4 out
+	local bug=$1 input=$2 want=$3 model=$4 out seed=${2##*/}
 	if [[ $model == on ]]; then
-		out=$(OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$corpus/$seed" 2>&1)
+		out=$(OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$input" 2>&1)
 	elif [[ $model == skip:* ]]; then
-		out=$(OSMEM_FUZZ_SKIP_RULES=${model#skip:} OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$corpus/$seed" 2>&1)
+		out=$(OSMEM_FUZZ_SKIP_RULES=${model#skip:} OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$input" 2>&1)
 	else
-		out=$(OSMEM_FUZZ_TEST_NO_MODEL=1 OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$corpus/$seed" 2>&1)
+		out=$(OSMEM_FUZZ_TEST_NO_MODEL=1 OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$input" 2>&1)
 	fi
 	if [[ $? -ne 0 ]] && grep -qF -- "$want" <<<"$(grep '^osmem-fuzz: ' <<<"$out")"; then
 		echo "PASS $bug caught on $seed: $(grep -m1 '^osmem-fuzz:' <<<"$out")"
@@ -67,15 +75,20 @@ expect_caught() {
 
 for c in "${cases[@]}"; do
 	IFS='|' read -r bug seed want <<<"$c"
-	expect_caught "$bug" "$seed" "$want" off
+	expect_caught "$bug" "$corpus/$seed" "$want" off
 done
 for c in "${model_cases[@]}"; do
 	IFS='|' read -r bug seed want <<<"$c"
-	expect_caught "$bug" "$seed" "$want" on
+	expect_caught "$bug" "$corpus/$seed" "$want" on
 done
 for c in "${skip_cases[@]}"; do
 	IFS='|' read -r bug seed skip want <<<"$c"
-	expect_caught "$bug" "$seed" "$want" "skip:$skip"
+	expect_caught "$bug" "$corpus/$seed" "$want" "skip:$skip"
+done
+for c in "${input_cases[@]}"; do
+	IFS='|' read -r bug name want <<<"$c"
+	expect_caught "$bug" "$inputs/$name.bin" "$want" off
+	expect_caught "$bug" "$inputs/$name.bin" "$want" on
 done
 
 if out=$("$replay" "$corpus" 2>&1); then
