@@ -47,15 +47,15 @@ skip_cases=(
 	"leak_mapped|mmap_threshold|free of a mapped block: munmap(header, 32 + ALIGN(size))|end (leaks): [leak at end] 1 mappings still live"
 )
 
-# Inputs of their own (INPUTS_DIR/NAME.bin, `optrace encode` of NAME.trace beside it): bug | name |
-# text. check_after_check: a check right after a check is skipped (nothing changed between them),
+# Inputs of their own (INPUTS_DIR/NAME.bin, encoded at build time from fuzz/testing/inputs/NAME.trace
+# by `optrace encode`): bug | name | text. check_after_check: a check right after a check is skipped (nothing changed between them),
 # never one after a call: the op that reports the scribbled byte is the last check, not the end.
 input_cases=(
 	"scribble|check_after_check|op 5 check(): [payload integrity] slot 1"
 )
 
 expect_caught() {
-	local bug=$1 input=$2 want=$3 model=$4 out seed=${2##*/}
+	local bug=$1 input=$2 want=$3 model=$4 out shown=${2##*/}
 	if [[ $model == on ]]; then
 		out=$(OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$input" 2>&1)
 	elif [[ $model == skip:* ]]; then
@@ -64,10 +64,10 @@ expect_caught() {
 		out=$(OSMEM_FUZZ_TEST_NO_MODEL=1 OSMEM_FUZZ_TEST_BUG=$bug "$replay" "$input" 2>&1)
 	fi
 	if [[ $? -ne 0 ]] && grep -qF -- "$want" <<<"$(grep '^osmem-fuzz: ' <<<"$out")"; then
-		echo "PASS $bug caught on $seed: $(grep -m1 '^osmem-fuzz:' <<<"$out")"
+		echo "PASS $bug caught on $shown: $(grep -m1 '^osmem-fuzz:' <<<"$out")"
 		passed=$((passed + 1))
 	else
-		echo "FAIL $bug on $seed: wanted a failure containing '$want', got:"
+		echo "FAIL $bug on $shown: wanted a failure containing '$want', got:"
 		echo "$out" | tail -5
 		failed=$((failed + 1))
 	fi
